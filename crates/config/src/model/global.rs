@@ -1,0 +1,8 @@
+//! (being written)
+use serde::{Deserialize, Serialize};
+/// (being written)
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct GlobalDefs {}
+/// (being written)
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Statics {}

@@ -1,0 +1,171 @@
+//! The canonical printer: a model back to keepalived.conf text that parses to the
+//! same model (`vigild --print-config`).
+
+mod check;
+mod global;
+mod lvs;
+mod vrrp;
+
+use crate::model::Config;
+use std::fmt::Display;
+
+/// Builds indented configuration text.
+#[derive(Debug, Default)]
+pub struct Printer {
+    out: String,
+    depth: usize,
+}
+
+impl Printer {
+    /// An empty printer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// `keyword arg arg` on one line; arguments are quoted where needed.
+    pub fn line<I, S>(&mut self, keyword: &str, args: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Display,
+    {
+        self.indent();
+        self.out.push_str(keyword);
+        for a in args {
+            self.out.push(' ');
+            self.out.push_str(&quote(&a.to_string()));
+        }
+        self.out.push('\n');
+    }
+
+    /// `keyword` alone.
+    pub fn word(&mut self, keyword: &str) {
+        self.line(keyword, std::iter::empty::<&str>());
+    }
+
+    /// `keyword value`.
+    pub fn value(&mut self, keyword: &str, value: impl Display) {
+        self.line(keyword, [value]);
+    }
+
+    /// `keyword value` when `value` is set.
+    pub fn opt<T: Display>(&mut self, keyword: &str, value: &Option<T>) {
+        if let Some(v) = value {
+            self.value(keyword, v);
+        }
+    }
+
+    /// `keyword` alone when `on`.
+    pub fn flag(&mut self, keyword: &str, on: bool) {
+        if on {
+            self.word(keyword);
+        }
+    }
+
+    /// `keyword value` when it differs from `default`.
+    pub fn non_default<T: Display + PartialEq>(&mut self, keyword: &str, value: &T, default: &T) {
+        if value != default {
+            self.value(keyword, value);
+        }
+    }
+
+    /// `keyword arg... {` and one level deeper.
+    pub fn open<I, S>(&mut self, keyword: &str, args: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Display,
+    {
+        self.indent();
+        self.out.push_str(keyword);
+        for a in args {
+            self.out.push(' ');
+            self.out.push_str(&quote(&a.to_string()));
+        }
+        self.out.push_str(" {\n");
+        self.depth += 1;
+    }
+
+    /// `keyword {` with no arguments.
+    pub fn open_block(&mut self, keyword: &str) {
+        self.open(keyword, std::iter::empty::<&str>());
+    }
+
+    /// `}` and one level up.
+    pub fn close(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.indent();
+        self.out.push_str("}\n");
+    }
+
+    /// A blank line between top-level blocks.
+    pub fn blank(&mut self) {
+        self.out.push('\n');
+    }
+
+    /// Raw words (already quoted as needed) on one line: block contents such as
+    /// `192.0.2.1/24 dev eth0`.
+    pub fn words<I, S>(&mut self, words: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Display,
+    {
+        self.indent();
+        let mut first = true;
+        for w in words {
+            if !first {
+                self.out.push(' ');
+            }
+            first = false;
+            self.out.push_str(&quote(&w.to_string()));
+        }
+        self.out.push('\n');
+    }
+
+    fn indent(&mut self) {
+        for _ in 0..self.depth {
+            self.out.push_str("    ");
+        }
+    }
+
+    /// The text printed so far.
+    pub fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Quotes `s` when the lexer would otherwise split, strip or substitute it.
+pub fn quote(s: &str) -> String {
+    let needs = s.is_empty()
+        || s.chars().any(|c| {
+            c.is_whitespace()
+                || c.is_control()
+                || matches!(c, '"' | '\'' | '#' | '!' | '{' | '}' | '\\' | '$' | '@' | '~')
+        });
+    if !needs {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            // `$` inside quotes is still substituted; `${_HASH}`-like text cannot arise
+            // from a parsed value, but an escaped `$` keeps the printer safe anyway.
+            '$' => out.push_str("\\$"),
+            c if c.is_control() => out.push_str(&format!("\\{:03o}", c as u32 & 0xff)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// The whole configuration, canonically laid out.
+pub fn print_config(cfg: &Config) -> String {
+    let mut p = Printer::new();
+    global::print(cfg, &mut p);
+    vrrp::print(cfg, &mut p);
+    lvs::print(cfg, &mut p);
+    check::print(cfg, &mut p);
+    p.finish()
+}

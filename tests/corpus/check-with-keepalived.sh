@@ -1,0 +1,86 @@
+#!/bin/bash
+# Check keepalived.conf corpus files against the real keepalived (`keepalived -t`).
+#
+# Usage: check-with-keepalived.sh [FILE.conf ...]
+#   With no arguments every valid/*.conf next to this script is checked.
+#
+# For each file a private network namespace (vigil-corpus-$$) provides the
+# interfaces the corpus assumes: lo, eth0, eth1, eth2 and bond0, all up
+# (dummy links; veth pairs with "vp-*" peers if the kernel has no dummy driver).
+# keepalived runs with its working directory set to the file's directory.
+# If the first line of a file is "# config-id: NAME", keepalived gets "-i NAME".
+#
+# A file PASSes only if keepalived exits 0 AND prints nothing at all: with -t a
+# clean configuration produces no output, and keepalived sometimes exits 0
+# after logging a problem (e.g. an item it dropped), so any output is a FAIL.
+#
+# Environment: KEEPALIVED (default /usr/sbin/keepalived). Needs root.
+# Exit status: 0 if all files pass, 1 otherwise, 2 on setup failure.
+
+set -u
+
+KEEPALIVED=${KEEPALIVED:-/usr/sbin/keepalived}
+here=$(cd "$(dirname "$0")" && pwd)
+ns=vigil-corpus-$$
+
+cleanup() {
+	ip netns del "$ns" 2>/dev/null
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "must run as root (needs ip netns)" >&2
+	exit 2
+fi
+if [ ! -x "$KEEPALIVED" ]; then
+	echo "keepalived not found at $KEEPALIVED" >&2
+	exit 2
+fi
+
+if [ $# -eq 0 ]; then
+	set -- "$here"/valid/*.conf
+fi
+
+ip netns add "$ns" || exit 2
+ip -n "$ns" link set lo up || exit 2
+for ifname in eth0 eth1 eth2 bond0; do
+	if ! ip -n "$ns" link add "$ifname" type dummy 2>/dev/null; then
+		ip -n "$ns" link add "$ifname" type veth peer name "vp-$ifname" || exit 2
+		ip -n "$ns" link set "vp-$ifname" up || exit 2
+	fi
+	ip -n "$ns" link set "$ifname" up || exit 2
+done
+
+pass=0
+fail=0
+for f in "$@"; do
+	if [ ! -f "$f" ]; then
+		echo "FAIL $f (no such file)"
+		fail=$((fail + 1))
+		continue
+	fi
+	dir=$(cd "$(dirname "$f")" && pwd)
+	base=$(basename "$f")
+	args=(-t -f "$base")
+	id=$(sed -n '1s/^#[[:space:]]*config-id:[[:space:]]*\([^[:space:]]*\).*/\1/p' "$f")
+	if [ -n "$id" ]; then
+		args+=(-i "$id")
+	fi
+	out=$(cd "$dir" && ip netns exec "$ns" "$KEEPALIVED" "${args[@]}" 2>&1 </dev/null)
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
+		echo "PASS $f"
+		pass=$((pass + 1))
+	else
+		echo "FAIL $f (exit $rc${id:+, config-id $id})"
+		if [ -n "$out" ]; then
+			printf '%s\n' "$out" | sed 's/^/    /'
+		fi
+		fail=$((fail + 1))
+	fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
