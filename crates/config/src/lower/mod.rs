@@ -4,6 +4,7 @@ pub mod bfd;
 pub mod check;
 pub mod ctx;
 pub mod global;
+pub mod ipaddr;
 pub mod lvs;
 pub mod vrrp;
 

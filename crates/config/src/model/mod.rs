@@ -7,6 +7,7 @@ pub mod bfd;
 pub mod check;
 pub mod common;
 pub mod global;
+pub mod ipaddr;
 pub mod lvs;
 pub mod vrrp;
 

@@ -1,8 +1,9 @@
 //! The canonical printer: a model back to keepalived.conf text that parses to the
 //! same model (`vigild --print-config`).
 
-mod check;
+pub mod check;
 mod global;
+pub mod ipaddr;
 mod lvs;
 mod vrrp;
 
