@@ -10,6 +10,11 @@
 # keepalived runs with its working directory set to the file's directory.
 # If the first line of a file is "# config-id: NAME", keepalived gets "-i NAME".
 #
+# keepalived -t is not side-effect free (config_save_dir receives a copy of
+# the configuration, for example), so each run also gets a private mount
+# namespace with a fresh tmpfs on /run; the corpus keeps every file that
+# keepalived may create under /run/vigil-test/, which exists (empty) there.
+#
 # A file PASSes only if keepalived exits 0 AND prints nothing at all: with -t a
 # clean configuration produces no output, and keepalived sometimes exits 0
 # after logging a problem (e.g. an item it dropped), so any output is a FAIL.
@@ -68,7 +73,11 @@ for f in "$@"; do
 	if [ -n "$id" ]; then
 		args+=(-i "$id")
 	fi
-	out=$(cd "$dir" && ip netns exec "$ns" "$KEEPALIVED" "${args[@]}" 2>&1 </dev/null)
+	out=$(ip netns exec "$ns" unshare --mount --propagation private \
+		/bin/sh -c 'mount -t tmpfs vigil-corpus-run /run &&
+			mkdir -p /run/vigil-test &&
+			cd "$1" && shift && exec "$@"' \
+		sh "$dir" "$KEEPALIVED" "${args[@]}" 2>&1 </dev/null)
 	rc=$?
 	if [ "$rc" -eq 0 ] && [ -z "$out" ]; then
 		echo "PASS $f"
