@@ -41,7 +41,12 @@ fn valid_file_exits_zero() {
     let d = TempDir::new("ok");
     let f = d.file("k.conf", GOOD);
     let out = vigild(&["-t", "-f", &f]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = vigild(&["--config-test", "--use-file", &f]);
     assert_eq!(out.status.code(), Some(0));
 }
@@ -49,7 +54,10 @@ fn valid_file_exits_zero() {
 #[test]
 fn errors_exit_five_with_file_line_column_and_marker() {
     let d = TempDir::new("bad");
-    let f = d.file("k.conf", &GOOD.replace("virtual_router_id 7", "virtual_router_id 300"));
+    let f = d.file(
+        "k.conf",
+        &GOOD.replace("virtual_router_id 7", "virtual_router_id 300"),
+    );
     let out = vigild(&["-t", "-f", &f]);
     assert_eq!(out.status.code(), Some(5));
     let err = String::from_utf8_lossy(&out.stderr);

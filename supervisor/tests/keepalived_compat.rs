@@ -39,7 +39,13 @@ fn conf_files(dir: &Path, only_conf: bool) -> Vec<PathBuf> {
 
 /// Interface names a file mentions, so the namespace can have them all.
 fn interface_names(text: &str, into: &mut BTreeSet<String>) {
-    let keys = ["interface", "dev", "bind_if", "lvs_sync_daemon_interface", "mcast_interface"];
+    let keys = [
+        "interface",
+        "dev",
+        "bind_if",
+        "lvs_sync_daemon_interface",
+        "mcast_interface",
+    ];
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
         for w in words.windows(2) {
@@ -48,7 +54,11 @@ fn interface_names(text: &str, into: &mut BTreeSet<String>) {
             }
         }
         // Lines inside track_interface blocks are bare names; take short word lines.
-        if words.len() <= 3 && words.first().is_some_and(|w| w.starts_with("eth") || w.starts_with("bond")) {
+        if words.len() <= 3
+            && words
+                .first()
+                .is_some_and(|w| w.starts_with("eth") || w.starts_with("bond"))
+        {
             into.insert(words[0].to_string());
         }
     }
@@ -60,7 +70,10 @@ impl Netns {
     fn new(ifaces: &BTreeSet<String>) -> Netns {
         let name = format!("vigil-compat-{}", std::process::id());
         let ok = Command::new("ip").args(["netns", "add", &name]).status();
-        assert!(ok.is_ok_and(|s| s.success()), "cannot create a network namespace (root needed)");
+        assert!(
+            ok.is_ok_and(|s| s.success()),
+            "cannot create a network namespace (root needed)"
+        );
         let ns = Netns(name);
         for (i, ifname) in ifaces.iter().enumerate() {
             if ifname.len() > 15 || ifname == "lo" {
@@ -68,9 +81,13 @@ impl Netns {
             }
             let peer = format!("vcp{i}");
             let _ = Command::new("ip")
-                .args(["-n", &ns.0, "link", "add", ifname, "type", "veth", "peer", "name", &peer])
+                .args([
+                    "-n", &ns.0, "link", "add", ifname, "type", "veth", "peer", "name", &peer,
+                ])
                 .status();
-            let _ = Command::new("ip").args(["-n", &ns.0, "link", "set", ifname, "up"]).status();
+            let _ = Command::new("ip")
+                .args(["-n", &ns.0, "link", "set", ifname, "up"])
+                .status();
         }
         ns
     }
@@ -115,7 +132,11 @@ fn verdict(ns: &Netns, program: &str, path: &Path) -> (bool, String) {
 
 #[test]
 fn vigil_and_keepalived_accept_and_reject_the_same_files() {
-    if Command::new("keepalived").arg("--version").output().is_err() {
+    if Command::new("keepalived")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         if std::env::var_os("VIGIL_SKIP_KEEPALIVED").is_some() {
             eprintln!("keepalived not installed; skipped as VIGIL_SKIP_KEEPALIVED asks");
             return;
@@ -135,13 +156,14 @@ fn vigil_and_keepalived_accept_and_reject_the_same_files() {
     let ns = Netns::new(&ifaces);
     let vigild = env!("CARGO_BIN_EXE_vigild");
 
-    let listed: BTreeMap<String, String> = std::fs::read_to_string(root.join("tests/corpus/keepalived-differences.txt"))
-        .unwrap_or_default()
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| l.split_once('\t'))
-        .map(|(f, why)| (f.trim().to_string(), why.trim().to_string()))
-        .collect();
+    let listed: BTreeMap<String, String> =
+        std::fs::read_to_string(root.join("tests/corpus/keepalived-differences.txt"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(f, why)| (f.trim().to_string(), why.trim().to_string()))
+            .collect();
 
     let mut problems = Vec::new();
     let mut differences = Vec::new();
@@ -150,7 +172,10 @@ fn vigil_and_keepalived_accept_and_reject_the_same_files() {
             .strip_prefix(&root)
             .map(|p| p.display().to_string())
             .unwrap_or_else(|_| f.display().to_string());
-        let key = key.trim_start_matches("../").trim_start_matches('/').to_string();
+        let key = key
+            .trim_start_matches("../")
+            .trim_start_matches('/')
+            .to_string();
         let (k_ok, k_out) = verdict(&ns, "keepalived", f);
         let (v_ok, v_out) = verdict(&ns, vigild, f);
         let differs = k_ok != v_ok;
@@ -171,6 +196,10 @@ fn vigil_and_keepalived_accept_and_reject_the_same_files() {
             )),
         }
     }
-    eprintln!("{} files compared; deliberate differences:\n  {}", files.len(), differences.join("\n  "));
+    eprintln!(
+        "{} files compared; deliberate differences:\n  {}",
+        files.len(),
+        differences.join("\n  ")
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

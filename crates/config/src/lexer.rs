@@ -12,8 +12,6 @@ use crate::source::{FileId, Span};
 pub struct Word {
     /// The text with quotes removed and escapes resolved.
     pub text: String,
-    /// The text as written, quotes included.
-    pub raw: String,
     /// True when any part of the word was quoted.
     pub quoted: bool,
     /// Where the word stands.
@@ -76,57 +74,81 @@ pub fn strip_comment(line: &str) -> &str {
 
 /// Splits `text` into words; see the module documentation for the rules.
 pub fn split_words(text: &str, origin: Origin) -> Vec<Word> {
-    let mut words = Vec::new();
-    let chars: Vec<char> = text.chars().collect();
+    let mut words = Vec::with_capacity(4);
+    let bytes = text.as_bytes();
+    let ascii = text.is_ascii();
+    // Column of byte offset `i`, counted in characters.
+    let col_of = |i: usize| -> usize {
+        if ascii {
+            i
+        } else {
+            text[..i].chars().count()
+        }
+    };
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
-        if c.is_whitespace() {
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
             i += 1;
             continue;
         }
         let start = i;
-        if c == '{' || c == '}' {
-            words.push(make_word(c.to_string(), c.to_string(), false, start, 1, origin));
+        if c == b'{' || c == b'}' {
+            let t = if c == b'{' { "{" } else { "}" };
+            words.push(make_word(t.to_string(), false, col_of(start), 1, origin));
             i += 1;
             continue;
         }
-        let mut text_out = String::new();
-        let mut quoted = false;
-        while i < chars.len() {
-            let c = chars[i];
-            if c.is_whitespace() || c == '{' || c == '}' {
+        // Fast path: a plain word with no quotes.
+        let mut j = i;
+        while j < bytes.len()
+            && !matches!(bytes[j], b' ' | b'\t' | b'{' | b'}' | b'"' | b'\'')
+            && !bytes[j].is_ascii_whitespace()
+        {
+            j += 1;
+        }
+        if j == bytes.len() || !matches!(bytes[j], b'"' | b'\'') {
+            let w = &text[i..j];
+            let len = if ascii { w.len() } else { w.chars().count() };
+            words.push(make_word(
+                w.to_string(),
+                false,
+                col_of(start),
+                len as u32,
+                origin,
+            ));
+            i = j;
+            continue;
+        }
+        // A word with quoted parts: character by character.
+        let mut out = String::new();
+        let mut chars = text[i..].char_indices().peekable();
+        let mut end = text.len();
+        while let Some((off, c)) = chars.next() {
+            if c.is_ascii_whitespace() || c == '{' || c == '}' {
+                end = i + off;
                 break;
             }
             if c == '"' || c == '\'' {
-                quoted = true;
                 let q = c;
-                i += 1;
-                while i < chars.len() && chars[i] != q {
-                    if chars[i] == '\\' && i + 1 < chars.len() {
-                        i += 1;
-                        i = unescape(&chars, i, &mut text_out);
-                    } else {
-                        text_out.push(chars[i]);
-                        i += 1;
+                loop {
+                    match chars.next() {
+                        None => break,
+                        Some((_, c)) if c == q => break,
+                        Some((_, '\\')) => match chars.next() {
+                            Some((_, e)) => unescape(e, &mut chars, &mut out),
+                            None => out.push('\\'),
+                        },
+                        Some((_, c)) => out.push(c),
                     }
                 }
-                i += 1; // closing quote (or end of line for an unterminated one)
                 continue;
             }
-            text_out.push(c);
-            i += 1;
+            out.push(c);
         }
-        let end = i.min(chars.len());
-        let raw: String = chars[start..end].iter().collect();
-        words.push(make_word(
-            text_out,
-            raw,
-            quoted,
-            start,
-            (end - start) as u32,
-            origin,
-        ));
+        let len = text[start..end].chars().count() as u32;
+        words.push(make_word(out, true, col_of(start), len, origin));
+        i = end;
     }
     words
 }
@@ -154,22 +176,18 @@ pub fn has_unterminated_quote(text: &str) -> bool {
     quote.is_some()
 }
 
-fn make_word(text: String, raw: String, quoted: bool, start: usize, len: u32, o: Origin) -> Word {
+fn make_word(text: String, quoted: bool, start: usize, len: u32, o: Origin) -> Word {
     let span = match o.col {
         Some(col) => Span::new(o.file, o.line, col + start as u32, len),
         None => Span::new(o.file, o.line, 1, o.width.max(1)),
     };
-    Word {
-        text,
-        raw,
-        quoted,
-        span,
-    }
+    Word { text, quoted, span }
 }
 
-/// Resolves the escape whose character is at `chars[i]`; returns the index after it.
-fn unescape(chars: &[char], i: usize, out: &mut String) -> usize {
-    let c = chars[i];
+type CharIter<'a> = std::iter::Peekable<std::str::CharIndices<'a>>;
+
+/// Resolves the escape introduced by `\c` (keepalived.conf(5), "Quoted strings").
+fn unescape(c: char, rest: &mut CharIter<'_>, out: &mut String) {
     let simple = match c {
         'a' => Some('\x07'),
         'b' => Some('\x08'),
@@ -183,38 +201,39 @@ fn unescape(chars: &[char], i: usize, out: &mut String) -> usize {
     };
     if let Some(s) = simple {
         out.push(s);
-        return i + 1;
+        return;
     }
     match c {
         '0'..='7' => {
-            let mut v = 0u32;
-            let mut j = i;
-            while j < chars.len() && j < i + 3 && ('0'..='7').contains(&chars[j]) {
-                v = v * 8 + chars[j] as u32 - '0' as u32;
-                j += 1;
+            let mut v = c as u32 - '0' as u32;
+            for _ in 0..2 {
+                match rest.peek() {
+                    Some((_, d @ '0'..='7')) => {
+                        v = v * 8 + (*d as u32 - '0' as u32);
+                        rest.next();
+                    }
+                    _ => break,
+                }
             }
             out.push(char::from_u32(v & 0xff).unwrap_or('?'));
-            j
         }
         'x' => {
             let mut v = 0u32;
-            let mut j = i + 1;
-            while j < chars.len() && chars[j].is_ascii_hexdigit() {
-                v = (v * 16 + chars[j].to_digit(16).unwrap_or(0)) & 0xff;
-                j += 1;
+            while let Some((_, d)) = rest.peek() {
+                let Some(n) = d.to_digit(16) else { break };
+                v = (v * 16 + n) & 0xff;
+                rest.next();
             }
             out.push(char::from_u32(v).unwrap_or('?'));
-            j
         }
-        'c' if i + 1 < chars.len() => {
-            let ctl = (chars[i + 1].to_ascii_uppercase() as u32) ^ 0x40;
-            out.push(char::from_u32(ctl).unwrap_or('?'));
-            i + 2
-        }
-        other => {
-            out.push(other);
-            i + 1
-        }
+        'c' => match rest.next() {
+            Some((_, k)) => {
+                let ctl = (k.to_ascii_uppercase() as u32) ^ 0x40;
+                out.push(char::from_u32(ctl).unwrap_or('?'));
+            }
+            None => out.push('c'),
+        },
+        other => out.push(other),
     }
 }
 

@@ -42,23 +42,54 @@ impl Loaded {
 /// Loads the configuration at `path` and everything it includes.
 pub fn load_file(path: &Path, opts: &Options) -> Loaded {
     let mut sources = SourceMap::new();
+    let mut sink = TreeSink::default();
     let mut diags = Diagnostics::new();
-    let lines = preprocess::preprocess(path, opts, &mut sources, &mut diags);
-    finish(lines, diags, sources)
+    preprocess::preprocess_into(path, opts, &mut sources, &mut diags, &mut sink);
+    finish(sink, diags, sources)
 }
 
 /// Loads configuration text held in memory, named `name` in diagnostics.
 pub fn load_str(name: &Path, text: &str, opts: &Options) -> Loaded {
     let mut sources = SourceMap::new();
+    let mut sink = TreeSink::default();
     let mut diags = Diagnostics::new();
-    let lines = preprocess::preprocess_str(name, text, opts, &mut sources, &mut diags);
-    finish(lines, diags, sources)
+    preprocess::preprocess_str_into(name, text, opts, &mut sources, &mut diags, &mut sink);
+    finish(sink, diags, sources)
 }
 
-fn finish(lines: Vec<preprocess::Line>, mut diags: Diagnostics, sources: SourceMap) -> Loaded {
-    let nodes = tree::build(lines, &mut diags);
-    let mut ctx = lower::ctx::Ctx::new(diags);
-    let config = lower::lower(&nodes, &mut ctx);
+/// Feeds preprocessed lines straight into the block parser, and each completed
+/// top-level statement straight into lowering: the whole tree is never held at once.
+#[derive(Default)]
+struct TreeSink {
+    builder: tree::Builder,
+    ctx: lower::ctx::Ctx,
+    config: Config,
+}
+
+impl TreeSink {
+    fn lower_completed(&mut self) {
+        for node in self.builder.take_completed() {
+            lower::lower_node(&node, &mut self.ctx, &mut self.config);
+        }
+    }
+}
+
+impl preprocess::LineSink for TreeSink {
+    fn line(&mut self, line: preprocess::Line) {
+        self.builder.push_line(line, &mut self.ctx.diags);
+        self.lower_completed();
+    }
+}
+
+fn finish(mut sink: TreeSink, diags: Diagnostics, sources: SourceMap) -> Loaded {
+    let rest = std::mem::take(&mut sink.builder).finish(&mut sink.ctx.diags);
+    for node in rest {
+        lower::lower_node(&node, &mut sink.ctx, &mut sink.config);
+    }
+    let TreeSink {
+        mut ctx, config, ..
+    } = sink;
+    ctx.diags.extend(diags);
     semantic::check(&config, &mut ctx);
     Loaded {
         config,

@@ -37,7 +37,7 @@ pub struct SourceFile {
     /// The path as it was opened (after include resolution).
     pub path: PathBuf,
     /// The whole text.
-    pub text: String,
+    pub text: std::sync::Arc<str>,
     line_starts: Vec<usize>,
 }
 
@@ -47,7 +47,7 @@ impl SourceFile {
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SourceFile {
             path,
-            text,
+            text: text.into(),
             line_starts,
         }
     }
@@ -87,6 +87,13 @@ impl SourceMap {
     /// The file behind `id`.
     pub fn file(&self, id: FileId) -> Option<&SourceFile> {
         self.files.get(id.0 as usize)
+    }
+
+    /// A cheap shared handle on file `id`'s text.
+    pub fn shared_text(&self, id: FileId) -> std::sync::Arc<str> {
+        self.file(id)
+            .map(|f| f.text.clone())
+            .unwrap_or_else(|| std::sync::Arc::from(""))
     }
 
     /// The path of file `id`, or `?` when unknown.

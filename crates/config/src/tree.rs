@@ -34,7 +34,10 @@ impl Node {
 
     /// Children of the block, or nothing.
     pub fn children(&self) -> &[Node] {
-        self.block.as_ref().map(|b| b.children.as_slice()).unwrap_or(&[])
+        self.block
+            .as_ref()
+            .map(|b| b.children.as_slice())
+            .unwrap_or(&[])
     }
 
     /// A span from the keyword to the last argument.
@@ -57,24 +60,38 @@ impl Node {
 
 /// Builds the statement tree from preprocessed lines.
 pub fn build(lines: Vec<Line>, diags: &mut Diagnostics) -> Vec<Node> {
-    // A stack of open blocks: (the statement that owns it, its open span, children).
-    let mut stack: Vec<(Option<Node>, Span, Vec<Node>)> = Vec::new();
-    let mut top: Vec<Node> = Vec::new();
-    // True when the last statement of the current level ended its line without a block,
-    // so a `{` alone on the next line belongs to it (Allman-style bracing).
-    let mut last_can_take_block = false;
-
+    let mut b = Builder::default();
     for line in lines {
+        b.push_line(line, diags);
+    }
+    b.finish(diags)
+}
+
+/// An open block: the statement that owns it, where `{` stands, the statements so far.
+type Open = (Option<Node>, Span, Vec<Node>);
+
+/// Builds the tree one line at a time, so that lines need not all be held at once.
+#[derive(Debug, Default)]
+pub struct Builder {
+    stack: Vec<Open>,
+    top: Vec<Node>,
+    /// True when the last statement of the current level ended its line without a
+    /// block, so a `{` alone on the next line belongs to it (Allman-style bracing).
+    last_can_take_block: bool,
+}
+
+impl Builder {
+    /// Adds one logical line.
+    pub fn push_line(&mut self, line: Line, diags: &mut Diagnostics) {
         let mut current: Vec<Word> = Vec::new();
-        let mut words = line.words.into_iter().peekable();
-        while let Some(w) = words.next() {
+        for w in line.words {
             if w.is_open() {
                 let owner = if current.is_empty() {
-                    let level = match stack.last_mut() {
+                    let level = match self.stack.last_mut() {
                         Some((_, _, c)) => c,
-                        None => &mut top,
+                        None => &mut self.top,
                     };
-                    if last_can_take_block {
+                    if self.last_can_take_block {
                         level.pop()
                     } else {
                         diags.error(w.span, "`{` without a keyword before it");
@@ -83,48 +100,64 @@ pub fn build(lines: Vec<Line>, diags: &mut Diagnostics) -> Vec<Node> {
                 } else {
                     Some(make_node(std::mem::take(&mut current)))
                 };
-                stack.push((owner, w.span, Vec::new()));
-                last_can_take_block = false;
+                self.stack.push((owner, w.span, Vec::new()));
+                self.last_can_take_block = false;
             } else if w.is_close() {
                 if !current.is_empty() {
-                    push_node(&mut stack, &mut top, make_node(std::mem::take(&mut current)));
+                    self.push_node(make_node(std::mem::take(&mut current)));
                 }
-                match stack.pop() {
+                match self.stack.pop() {
                     Some((owner, open, children)) => {
                         if let Some(mut node) = owner {
                             node.block = Some(Block { open, children });
-                            push_node(&mut stack, &mut top, node);
+                            self.push_node(node);
                         }
                     }
                     None => {
                         diags.error(w.span, "`}` without a matching `{`");
                     }
                 }
-                last_can_take_block = false;
+                self.last_can_take_block = false;
             } else {
                 current.push(w);
             }
-            let _ = words.peek();
         }
         if !current.is_empty() {
-            push_node(&mut stack, &mut top, make_node(current));
-            last_can_take_block = true;
+            self.push_node(make_node(current));
+            self.last_can_take_block = true;
         } else {
-            last_can_take_block = false;
+            self.last_can_take_block = false;
         }
     }
-    while let Some((owner, open, children)) = stack.pop() {
-        let what = owner
-            .as_ref()
-            .map(|n| format!("block of `{}` is not closed", n.keyword()))
-            .unwrap_or_else(|| "block is not closed".to_string());
-        diags.error(open, what).help("add the missing `}`");
-        if let Some(mut node) = owner {
-            node.block = Some(Block { open, children });
-            push_node(&mut stack, &mut top, node);
+
+    /// Closes what is still open (an error each) and returns the top-level statements.
+    pub fn finish(mut self, diags: &mut Diagnostics) -> Vec<Node> {
+        while let Some((owner, open, children)) = self.stack.pop() {
+            let what = owner
+                .as_ref()
+                .map(|n| format!("block of `{}` is not closed", n.keyword()))
+                .unwrap_or_else(|| "block is not closed".to_string());
+            diags.error(open, what).help("add the missing `}`");
+            if let Some(mut node) = owner {
+                node.block = Some(Block { open, children });
+                self.push_node(node);
+            }
+        }
+        self.top
+    }
+
+    /// Takes the top-level statements completed so far, so that they can be lowered
+    /// and dropped while the rest is still being read.
+    pub fn take_completed(&mut self) -> Vec<Node> {
+        std::mem::take(&mut self.top)
+    }
+
+    fn push_node(&mut self, node: Node) {
+        match self.stack.last_mut() {
+            Some((_, _, c)) => c.push(node),
+            None => self.top.push(node),
         }
     }
-    top
 }
 
 fn make_node(mut words: Vec<Word>) -> Node {
@@ -133,13 +166,6 @@ fn make_node(mut words: Vec<Word>) -> Node {
         name,
         args: words,
         block: None,
-    }
-}
-
-fn push_node(stack: &mut [(Option<Node>, Span, Vec<Node>)], top: &mut Vec<Node>, node: Node) {
-    match stack.last_mut() {
-        Some((_, _, c)) => c.push(node),
-        None => top.push(node),
     }
 }
 
@@ -153,7 +179,9 @@ mod tests {
     fn parse(t: &str) -> (Vec<Node>, Diagnostics) {
         let mut sm = SourceMap::new();
         let mut d = Diagnostics::new();
-        let opts = Options { config_id: "x".into() };
+        let opts = Options {
+            config_id: "x".into(),
+        };
         let lines = preprocess_str(Path::new("t.conf"), t, &opts, &mut sm, &mut d);
         (build(lines, &mut d), d)
     }
@@ -162,7 +190,11 @@ mod tests {
         nodes
             .iter()
             .map(|n| {
-                let mut s = n.words().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+                let mut s = n
+                    .words()
+                    .map(|w| w.text.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ");
                 if let Some(b) = &n.block {
                     s.push_str(&format!("{{{}}}", shape(&b.children)));
                 }

@@ -44,7 +44,11 @@ fn options_for(path: &Path) -> Options {
 #[test]
 fn valid_corpus_loads_without_errors_and_round_trips() {
     let files = conf_files("valid");
-    assert!(files.len() >= 40, "expected at least 40 valid configurations, found {}", files.len());
+    assert!(
+        files.len() >= 40,
+        "expected at least 40 valid configurations, found {}",
+        files.len()
+    );
     let mut failures = Vec::new();
     for path in &files {
         let opts = options_for(path);
@@ -104,7 +108,11 @@ fn actual_errors(path: &Path) -> String {
 #[test]
 fn broken_corpus_gives_exactly_the_expected_errors() {
     let files = conf_files("broken");
-    assert!(files.len() >= 30, "expected at least 30 broken configurations, found {}", files.len());
+    assert!(
+        files.len() >= 30,
+        "expected at least 30 broken configurations, found {}",
+        files.len()
+    );
     let bless = std::env::var_os("VIGIL_BLESS").is_some();
     let mut failures = Vec::new();
     for path in &files {

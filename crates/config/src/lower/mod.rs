@@ -12,14 +12,22 @@ use crate::model::Config;
 use crate::tree::Node;
 use ctx::Ctx;
 
-/// Lowers every top-level statement into `cfg`.
+/// Lowers every top-level statement into a new configuration.
 pub fn lower(nodes: &[Node], ctx: &mut Ctx) -> Config {
     let mut cfg = Config::default();
     for node in nodes {
-        let handled = global::lower_top(node, ctx, &mut cfg)
-            || vrrp::lower_top(node, ctx, &mut cfg)
-            || bfd::lower_top(node, ctx, &mut cfg)
-            || lvs::lower_top(node, ctx, &mut cfg);
+        lower_node(node, ctx, &mut cfg);
+    }
+    cfg
+}
+
+/// Lowers one top-level statement into `cfg`.
+pub fn lower_node(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
+    {
+        let handled = global::lower_top(node, ctx, cfg)
+            || vrrp::lower_top(node, ctx, cfg)
+            || bfd::lower_top(node, ctx, cfg)
+            || lvs::lower_top(node, ctx, cfg);
         if !handled {
             let known: Vec<&str> = global::TOP_KEYWORDS
                 .iter()
@@ -31,5 +39,4 @@ pub fn lower(nodes: &[Node], ctx: &mut Ctx) -> Config {
             ctx.unknown(node, "the top level", &known);
         }
     }
-    cfg
 }
