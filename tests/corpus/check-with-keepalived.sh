@@ -4,9 +4,10 @@
 # Usage: check-with-keepalived.sh [FILE.conf ...]
 #   With no arguments every valid/*.conf next to this script is checked.
 #
-# For each file a private network namespace (vigil-corpus-$$) provides the
+# A private network namespace (vigil-corpus-$$, deleted on exit) provides the
 # interfaces the corpus assumes: lo, eth0, eth1, eth2 and bond0, all up
 # (dummy links; veth pairs with "vp-*" peers if the kernel has no dummy driver).
+# Every file is checked with `ip netns exec` inside it.
 # keepalived runs with its working directory set to the file's directory.
 # If the first line of a file is "# config-id: NAME", keepalived gets "-i NAME".
 #
@@ -17,7 +18,9 @@
 #
 # A file PASSes only if keepalived exits 0 AND prints nothing at all: with -t a
 # clean configuration produces no output, and keepalived sometimes exits 0
-# after logging a problem (e.g. an item it dropped), so any output is a FAIL.
+# after logging a problem (e.g. "Unknown keyword" at top level, an invalid
+# CPU id, a missing include), so any output at all (WARNING, Unknown
+# keyword, errors) is a FAIL.
 #
 # Environment: KEEPALIVED (default /usr/sbin/keepalived). Needs root.
 # Exit status: 0 if all files pass, 1 otherwise, 2 on setup failure.

@@ -1,9 +1,12 @@
 //! Splitting one logical line into words, as keepalived's tokenizer does.
 //!
-//! keepalived.conf(5), "Quoted strings": `"` and `'` delimit quoted parts, which may sit
-//! inside a word (`abcd" efg "h` is the one word `abcd efg h`); escapes are recognised in
-//! quoted parts. `{` and `}` outside quotes are words of their own, with or without
-//! spaces around them (`global_defs{`).
+//! As keepalived 2.2.7 does it (observed with `keepalived -t`; the man page's "Quoted
+//! strings" section describes more than the tokenizer does): `"` delimits a quoted word,
+//! and a quote both ends the word before it and starts a new one (`abc"def ghi"jkl` is
+//! `abc`, `def ghi`, `jkl`); escapes are resolved inside quotes. Single quotes are
+//! ordinary characters here: script strings are split again, shell-style, when run.
+//! `{` and `}` outside quotes are words of their own, with or without spaces around
+//! them (`global_defs{`).
 
 use crate::source::{FileId, Span};
 
@@ -44,29 +47,22 @@ pub struct Origin {
     pub width: u32,
 }
 
-/// Removes a `#` or `!` comment that starts outside quotes (keepalived.conf(5),
-/// DESCRIPTION: comments "can start anywhere in a line").
+/// Removes a `#` or `!` comment that starts outside double quotes (keepalived.conf(5),
+/// DESCRIPTION: comments "can start anywhere in a line"); `\#` and `\!` outside quotes
+/// are literal characters.
 pub fn strip_comment(line: &str) -> &str {
-    let mut quote: Option<char> = None;
+    let mut in_quote = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {
         if escaped {
             escaped = false;
             continue;
         }
-        match quote {
-            Some(q) => {
-                if c == '\\' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '"' | '\'' => quote = Some(c),
-                '#' | '!' => return &line[..i],
-                _ => {}
-            },
+        match c {
+            '\\' => escaped = true,
+            '"' => in_quote = !in_quote,
+            '#' | '!' if !in_quote => return &line[..i],
+            _ => {}
         }
     }
     line
@@ -99,81 +95,71 @@ pub fn split_words(text: &str, origin: Origin) -> Vec<Word> {
             i += 1;
             continue;
         }
-        // Fast path: a plain word with no quotes.
-        let mut j = i;
-        while j < bytes.len()
-            && !matches!(bytes[j], b' ' | b'\t' | b'{' | b'}' | b'"' | b'\'')
-            && !bytes[j].is_ascii_whitespace()
-        {
-            j += 1;
-        }
-        if j == bytes.len() || !matches!(bytes[j], b'"' | b'\'') {
-            let w = &text[i..j];
-            let len = if ascii { w.len() } else { w.chars().count() };
-            words.push(make_word(
-                w.to_string(),
-                false,
-                col_of(start),
-                len as u32,
-                origin,
-            ));
-            i = j;
+        if c == b'"' {
+            // A quoted word runs to the closing quote (or the end of the line).
+            let mut out = String::new();
+            let mut chars = text[i + 1..].char_indices().peekable();
+            let mut end = text.len();
+            while let Some((off, c)) = chars.next() {
+                match c {
+                    '"' => {
+                        end = i + 1 + off + 1;
+                        break;
+                    }
+                    '\\' => match chars.next() {
+                        Some((_, e)) => unescape(e, &mut chars, &mut out),
+                        None => out.push('\\'),
+                    },
+                    c => out.push(c),
+                }
+            }
+            let len = text[start..end].chars().count() as u32;
+            words.push(make_word(out, true, col_of(start), len, origin));
+            i = end;
             continue;
         }
-        // A word with quoted parts: character by character.
-        let mut out = String::new();
-        let mut chars = text[i..].char_indices().peekable();
-        let mut end = text.len();
-        while let Some((off, c)) = chars.next() {
-            if c.is_ascii_whitespace() || c == '{' || c == '}' {
-                end = i + off;
-                break;
+        // A plain word: up to white space, a brace or a quote.
+        let mut j = i;
+        let mut has_escape = false;
+        while j < bytes.len()
+            && !matches!(bytes[j], b'{' | b'}' | b'"')
+            && !bytes[j].is_ascii_whitespace()
+        {
+            if bytes[j] == b'\\' && matches!(bytes.get(j + 1), Some(b'#' | b'!')) {
+                has_escape = true;
+                j += 1;
             }
-            if c == '"' || c == '\'' {
-                let q = c;
-                loop {
-                    match chars.next() {
-                        None => break,
-                        Some((_, c)) if c == q => break,
-                        Some((_, '\\')) => match chars.next() {
-                            Some((_, e)) => unescape(e, &mut chars, &mut out),
-                            None => out.push('\\'),
-                        },
-                        Some((_, c)) => out.push(c),
-                    }
-                }
-                continue;
-            }
-            out.push(c);
+            j += 1;
         }
-        let len = text[start..end].chars().count() as u32;
-        words.push(make_word(out, true, col_of(start), len, origin));
-        i = end;
+        let w = &text[i..j];
+        let len = if ascii { w.len() } else { w.chars().count() };
+        let t = if has_escape {
+            w.replace("\\#", "#").replace("\\!", "!")
+        } else {
+            w.to_string()
+        };
+        words.push(make_word(t, false, col_of(start), len as u32, origin));
+        i = j;
     }
     words
 }
 
-/// True when a quote in `text` is never closed.
+/// True when a double quote in `text` is never closed.
 pub fn has_unterminated_quote(text: &str) -> bool {
-    let mut quote: Option<char> = None;
+    let mut in_quote = false;
     let mut escaped = false;
     for c in text.chars() {
         if escaped {
             escaped = false;
             continue;
         }
-        match quote {
-            Some(q) if c == '\\' => {
-                let _ = q;
-                escaped = true;
-            }
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None if c == '"' || c == '\'' => quote = Some(c),
-            None => {}
+        match c {
+            '\\' if in_quote => escaped = true,
+            '"' => in_quote = !in_quote,
+            _ => {}
         }
     }
-    quote.is_some()
+    in_quote
 }
 
 fn make_word(text: String, quoted: bool, start: usize, len: u32, o: Origin) -> Word {
@@ -258,14 +244,15 @@ mod tests {
     }
 
     #[test]
-    fn quotes_join_and_keep_spaces() {
-        // keepalived.conf(5), "Quoted strings".
-        assert_eq!(words(r#"abcd" efg h jkl "mnop"#), ["abcd efg h jkl mnop"]);
+    fn quotes_delimit_words_and_keep_spaces() {
+        // keepalived 2.2.7 observed: `router_id abc"def ghi"jkl` sets router_id `abc`.
+        assert_eq!(words(r#"abc"def ghi"jkl"#), ["abc", "def ghi", "jkl"]);
         assert_eq!(
             words(r#"abcd "efg h jkl" mnop"#),
             ["abcd", "efg h jkl", "mnop"]
         );
         assert_eq!(words(r#""a{b}""#), ["a{b}"]);
+        assert_eq!(words("'a b'"), ["'a", "b'"]);
     }
 
     #[test]
@@ -278,6 +265,10 @@ mod tests {
         assert_eq!(strip_comment("a b # c"), "a b ");
         assert_eq!(strip_comment("a!b"), "a");
         assert_eq!(strip_comment(r#"x "a#b" ! c"#), r#"x "a#b" "#);
+        // Single quotes do not protect (keepalived 2.2.7 observed); `\#` does.
+        assert_eq!(strip_comment("'a#b'"), "'a");
+        assert_eq!(strip_comment(r"a\#b"), r"a\#b");
+        assert_eq!(words(r"a\#b"), ["a#b"]);
     }
 
     #[test]

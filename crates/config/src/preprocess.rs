@@ -422,6 +422,9 @@ impl Preprocessor<'_> {
                     ..origin
                 };
                 for l in lines {
+                    // keepalived strips comments again after expansion, so an unquoted
+                    // `${_HASH}` starts one (observed with keepalived 2.2.7).
+                    let l = lexer::strip_comment(&l).to_string();
                     self.logical(l, o, depth + 1);
                 }
             }
@@ -547,7 +550,9 @@ impl Preprocessor<'_> {
                 .unwrap_or(text.len() - i - 1);
             let name = &text[i + 1..i + 1 + name_len];
             let after = text[i + 1 + name_len..].chars().next();
-            let at_boundary = after.is_none_or(char::is_whitespace);
+            // keepalived 2.2.7 observed: an unbraced name ends at a blank, `,`, `)` or
+            // the end of the line.
+            let at_boundary = after.is_none_or(|c| c.is_whitespace() || c == ',' || c == ')');
             if !name.is_empty() && at_boundary {
                 if let Some(d) = self.defs.get(name) {
                     let v = d.lines.clone();
@@ -974,7 +979,8 @@ mod tests {
 
     #[test]
     fn predefined_hash_and_bang() {
-        assert_eq!(run("a ${_HASH} ${_BANG} # c\n", "x"), ["a # !"]);
+        assert_eq!(run("a \"${_HASH} ${_BANG}\" # c\n", "x"), ["a # !"]);
+        assert_eq!(run("a${_HASH}b\n", "x"), ["a"]);
         assert_eq!(run("i ${_INSTANCE}\n", "node1"), ["i node1"]);
     }
 
