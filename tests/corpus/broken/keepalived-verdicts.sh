@@ -18,12 +18,17 @@
 # working directory is the file's directory, so relative includes resolve
 # against broken/. The namespace is deleted on exit.
 #
-# Environment: KEEPALIVED (default /usr/sbin/keepalived). Needs root.
+# keepalived gets TIMEOUT seconds per file (default 20); a run that is killed
+# shows exit code 124 and "(timed out)" (keepalived 2.2.7 can loop forever on
+# some files).
+#
+# Environment: KEEPALIVED (default /usr/sbin/keepalived), TIMEOUT. Needs root.
 # Exit status: 0 on success (whatever keepalived said), 2 on setup failure.
 
 set -u
 
 KEEPALIVED=${KEEPALIVED:-/usr/sbin/keepalived}
+TIMEOUT=${TIMEOUT:-20}
 here=$(cd "$(dirname "$0")" && pwd)
 ns=vigil-broken-$$
 all=0
@@ -74,8 +79,13 @@ for f in "$@"; do
 		/bin/sh -c 'mount -t tmpfs vigil-broken-run /run &&
 			mkdir -p /run/vigil-test &&
 			cd "$1" && shift && exec "$@"' \
-		sh "$dir" "$KEEPALIVED" -t -f "$base" 2>&1 </dev/null)
+		sh "$dir" timeout -s KILL "$TIMEOUT" "$KEEPALIVED" -t -f "$base" 2>&1 </dev/null)
 	rc=$?
+	if [ "$rc" -eq 137 ]; then
+		rc=124
+		out="(timed out)${out:+
+$out}"
+	fi
 	if [ -z "$out" ]; then
 		printf '%s\t%s\t(none)\n' "$base" "$rc"
 		continue
