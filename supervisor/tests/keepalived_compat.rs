@@ -114,11 +114,28 @@ fn config_id(path: &Path) -> String {
 /// (accepted, first lines of output) for one tool on one file.
 fn verdict(ns: &Netns, program: &str, path: &Path) -> (bool, String) {
     let dir = path.parent().unwrap_or(Path::new("/"));
+    // A private tmpfs on /run: `keepalived -t` is not free of side effects (it writes
+    // config_save_dir copies, for one). It hangs on some files: a time limit, as a
+    // rejection.
     let out = Command::new("ip")
-        .args(["netns", "exec", &ns.0, program, "-t", "-f"])
+        .args(["netns", "exec", &ns.0, "unshare", "--mount", "--propagation", "private"])
+        .args([
+            "/bin/sh",
+            "-c",
+            "mount -t tmpfs vigil-compat-run /run && mkdir -p /run/vigil-test && exec \"$@\"",
+            "sh",
+            "timeout",
+            "-s",
+            "KILL",
+            "30",
+            program,
+            "-t",
+            "-f",
+        ])
         .arg(path)
         .args(["-i", &config_id(path)])
         .current_dir(dir)
+        .stdin(std::process::Stdio::null())
         .output()
         .expect("run ip netns exec");
     let text = format!(
