@@ -69,9 +69,10 @@ fn ssl(node: &Node, ctx: &mut Ctx, slot: &mut Option<Ssl>) {
     ctx.no_args(node);
     if slot.is_some() {
         let first = ctx.place("lvs:ssl");
-        let d = ctx
-            .diags
-            .error(node.name.span, "`SSL` is given twice; keepalived replaces the first");
+        let d = ctx.diags.error(
+            node.name.span,
+            "`SSL` is given twice; keepalived replaces the first",
+        );
         if let Some(first) = first {
             d.related(first, "first given here");
         }
@@ -129,7 +130,9 @@ fn group(node: &Node, ctx: &mut Ctx) -> Option<VirtualServerGroup> {
             VsgEntry::Range { first, .. } => {
                 families.insert(Family::of(first), ());
             }
-            VsgEntry::Fwmark { family: Some(f), .. } => {
+            VsgEntry::Fwmark {
+                family: Some(f), ..
+            } => {
                 families.insert(*f, ());
             }
             VsgEntry::Fwmark { family: None, .. } => {
@@ -169,7 +172,10 @@ fn fwmark_entry(node: &Node, ctx: &mut Ctx) -> Option<VsgEntry> {
         Some(w) => Some(family_word(ctx, "fwmark", w)?),
     };
     extra_ignored(ctx, node, 2);
-    Some(VsgEntry::Fwmark { mark: mark?, family })
+    Some(VsgEntry::Fwmark {
+        mark: mark?,
+        family,
+    })
 }
 
 /// `inet` or `inet6`.
@@ -210,13 +216,19 @@ fn range_entry(node: &Node, ctx: &mut Ctx) -> Option<VsgEntry> {
 /// An address range as keepalived's `alloc_vsg_entry` reads it.
 pub(crate) fn parse_range(text: &str) -> Result<(IpAddr, IpAddr), String> {
     if let Some((addr, len)) = text.split_once('/') {
-        let a: IpAddr = addr.parse().map_err(|_| "is not an IP address".to_string())?;
+        let a: IpAddr = addr
+            .parse()
+            .map_err(|_| "is not an IP address".to_string())?;
         let bits = if a.is_ipv4() { 32 } else { 128 };
         let len: u32 = match len.parse() {
             Ok(l) if (1..=bits).contains(&l) => l,
             _ => return Err(format!("has an invalid prefix length (1 to {bits})")),
         };
-        let host = if len == bits { 0 } else { u128::MAX >> (128 - bits + len) };
+        let host = if len == bits {
+            0
+        } else {
+            u128::MAX >> (128 - bits + len)
+        };
         let v = to_u128(&a);
         if v & host != 0 {
             return Err("has host bits set beyond the prefix length".into());
@@ -224,16 +236,22 @@ pub(crate) fn parse_range(text: &str) -> Result<(IpAddr, IpAddr), String> {
         return Ok((a, from_u128(&a, v | host)));
     }
     let Some((start, end)) = text.split_once('-') else {
-        let a: IpAddr = text.parse().map_err(|_| "is not an IP address".to_string())?;
+        let a: IpAddr = text
+            .parse()
+            .map_err(|_| "is not an IP address".to_string())?;
         return Ok((a, a));
     };
-    let a: IpAddr = start.parse().map_err(|_| "does not start with an IP address".to_string())?;
+    let a: IpAddr = start
+        .parse()
+        .map_err(|_| "does not start with an IP address".to_string())?;
     let full = match a {
         IpAddr::V4(_) => end.contains('.'),
         IpAddr::V6(_) => end.contains(':'),
     };
     if full {
-        let b: IpAddr = end.parse().map_err(|_| "has an invalid range end".to_string())?;
+        let b: IpAddr = end
+            .parse()
+            .map_err(|_| "has an invalid range end".to_string())?;
         if a.is_ipv4() != b.is_ipv4() {
             return Err("mixes address families".into());
         }

@@ -111,7 +111,11 @@ fn virtual_server(vs: &VirtualServer, p: &mut Printer) {
             p.line("sorry_server_lvs_method", s.lvs_method.words());
         }
     }
-    p.non_default("connect_timeout", &vs.connect_timeout, &DEFAULT_CONNECT_TIMEOUT);
+    p.non_default(
+        "connect_timeout",
+        &vs.connect_timeout,
+        &DEFAULT_CONNECT_TIMEOUT,
+    );
     p.opt("retry", &vs.retry);
     p.opt("delay_before_retry", &vs.delay_before_retry);
     p.opt("warmup", &vs.warmup);

@@ -60,8 +60,14 @@ fn shape(vs: &VirtualServer, group: Option<&VirtualServerGroup>) -> Shape {
             has_fwmarks: true,
         },
         (Service::Group(_), Some(g)) => Shape {
-            has_addresses: g.entries.iter().any(|e| matches!(e, VsgEntry::Range { .. })),
-            has_fwmarks: g.entries.iter().any(|e| matches!(e, VsgEntry::Fwmark { .. })),
+            has_addresses: g
+                .entries
+                .iter()
+                .any(|e| matches!(e, VsgEntry::Range { .. })),
+            has_fwmarks: g
+                .entries
+                .iter()
+                .any(|e| matches!(e, VsgEntry::Fwmark { .. })),
         },
         (Service::Group(_), None) => Shape {
             has_addresses: false,
@@ -89,15 +95,14 @@ fn duplicate_service(
                 vs.protocol.map(|p| p.to_string()).unwrap_or_default()
             ),
         ),
-        Service::Fwmark(m) => (
-            format!("f:{m}:{:?}", vs.ip_family),
-            format!("fwmark {m}"),
-        ),
+        Service::Fwmark(m) => (format!("f:{m}:{:?}", vs.ip_family), format!("fwmark {m}")),
         Service::Group(g) => (
             format!("g:{g}:{:?}:{:?}", vs.protocol, vs.ip_family),
             format!(
                 "group {g}{}",
-                vs.protocol.map(|p| format!(" with protocol {p}")).unwrap_or_default()
+                vs.protocol
+                    .map(|p| format!(" with protocol {p}"))
+                    .unwrap_or_default()
             ),
         ),
     };
@@ -106,7 +111,10 @@ fn duplicate_service(
             let first = ctx.place(&vs_key(*first, ""));
             let d = ctx.diags.error(
                 here,
-                format!("a virtual_server for {} is already defined", what.trim_end()),
+                format!(
+                    "a virtual_server for {} is already defined",
+                    what.trim_end()
+                ),
             );
             if let Some(f) = first {
                 d.related(f, "first defined here");
@@ -187,9 +195,13 @@ fn real_server_checks(ctx: &mut Ctx, vs: &VirtualServer, i: usize, here: Span) {
         if let Some(first) = seen.get(&key).copied() {
             let at = ctx.place(&rs_key(i, j)).unwrap_or(here);
             let first = ctx.place(&rs_key(i, first));
-            let d = ctx
-                .diags
-                .error(at, format!("real_server {} is listed twice in this virtual_server", rs.address));
+            let d = ctx.diags.error(
+                at,
+                format!(
+                    "real_server {} is listed twice in this virtual_server",
+                    rs.address
+                ),
+            );
             if let Some(f) = first {
                 d.related(f, "first listed here");
             }
@@ -197,7 +209,10 @@ fn real_server_checks(ctx: &mut Ctx, vs: &VirtualServer, i: usize, here: Span) {
             seen.insert(key, j);
         }
         if let Some(s) = &vs.sorry_server {
-            if s.address == rs.address && s.port.or(vs_port) == key.1 && s.inhibit != rs.inhibit_on_failure {
+            if s.address == rs.address
+                && s.port.or(vs_port) == key.1
+                && s.inhibit != rs.inhibit_on_failure
+            {
                 let at = ctx.place(&vs_key(i, "sorry_server")).unwrap_or(here);
                 let first = ctx.place(&rs_key(i, j));
                 let d = ctx.diags.error(
@@ -262,7 +277,10 @@ fn family_checks(
             if let Some(want) = vs.ip_family.filter(|w| *w != f) {
                 let at = ctx.place(&vs_key(i, "ip_family")).unwrap_or(here);
                 ctx.diags
-                    .error(at, format!("`ip_family {want}` conflicts with the virtual server's address"))
+                    .error(
+                        at,
+                        format!("`ip_family {want}` conflicts with the virtual server's address"),
+                    )
                     .related(here, "the virtual server");
             }
         }
@@ -348,10 +366,20 @@ fn family_name(f: Family) -> &'static str {
 fn port_checks(ctx: &mut Ctx, vs: &VirtualServer, group: Option<&VirtualServerGroup>, i: usize) {
     let mut servers: Vec<(Option<u16>, Forwarding, Option<Span>, &str)> = Vec::new();
     for (j, rs) in vs.real_servers.iter().enumerate() {
-        servers.push((rs.port, rs.lvs_method, ctx.place(&rs_key(i, j)), "real_server"));
+        servers.push((
+            rs.port,
+            rs.lvs_method,
+            ctx.place(&rs_key(i, j)),
+            "real_server",
+        ));
     }
     if let Some(s) = &vs.sorry_server {
-        servers.push((s.port, s.lvs_method, ctx.place(&vs_key(i, "sorry_server")), "sorry_server"));
+        servers.push((
+            s.port,
+            s.lvs_method,
+            ctx.place(&vs_key(i, "sorry_server")),
+            "sorry_server",
+        ));
     }
     let here = ctx.place(&vs_key(i, ""));
     for (port, method, at, what) in servers {
@@ -368,9 +396,10 @@ fn port_checks(ctx: &mut Ctx, vs: &VirtualServer, group: Option<&VirtualServerGr
                     vp.unwrap_or(0)
                 )
             }),
-            (Service::Fwmark(_), _) => {
-                Some(format!("{what} of a fwmark service cannot have a port with {}", method_name(&method)))
-            }
+            (Service::Fwmark(_), _) => Some(format!(
+                "{what} of a fwmark service cannot have a port with {}",
+                method_name(&method)
+            )),
             (Service::Group(_), Some(g)) => g.entries.iter().find_map(|e| match e {
                 VsgEntry::Fwmark { .. } => Some(format!(
                     "{what} cannot have a port with {}: virtual_server_group `{}` has fwmarks",

@@ -5,8 +5,8 @@ use crate::lower::check::{checker, CHECKER_KEYWORDS};
 use crate::lower::ctx::{Ctx, Kind};
 use crate::model::common::Timer;
 use crate::model::lvs::{
-    Family, Forwarding, Granularity, Protocol, RealServer, Scheduler, Service, SorryServer,
-    Tunnel, TunnelChecksum, TunnelKind, VirtualServer, DEFAULT_PERSISTENCE_TIMEOUT,
+    Family, Forwarding, Granularity, Protocol, RealServer, Scheduler, Service, SorryServer, Tunnel,
+    TunnelChecksum, TunnelKind, VirtualServer, DEFAULT_PERSISTENCE_TIMEOUT,
     MAX_PERSISTENCE_TIMEOUT, MAX_WEIGHT,
 };
 use crate::source::Span;
@@ -102,7 +102,10 @@ impl Seen {
             ctx.diags
                 .error(
                     node.name.span,
-                    format!("`{}` is given twice; keepalived keeps the first", node.keyword()),
+                    format!(
+                        "`{}` is given twice; keepalived keeps the first",
+                        node.keyword()
+                    ),
                 )
                 .related(first, "first given here");
             return false;
@@ -391,7 +394,8 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
     if let Some(g) = vs.persistence_granularity {
         let _ = g;
         // check_parser.c `pgr_handler`: a granularity makes the service persistent.
-        vs.persistence_timeout.get_or_insert(DEFAULT_PERSISTENCE_TIMEOUT);
+        vs.persistence_timeout
+            .get_or_insert(DEFAULT_PERSISTENCE_TIMEOUT);
     }
     if !have_sched {
         ctx.diags
@@ -472,7 +476,8 @@ fn sched_specific_flag(ctx: &mut Ctx, node: &Node, vs: &mut VirtualServer, have_
         }
         _ => {
             let help = if kw == "hashed" {
-                "keepalived 2.2.7 does not accept `hashed` (a kernel-internal flag); remove it".to_string()
+                "keepalived 2.2.7 does not accept `hashed` (a kernel-internal flag); remove it"
+                    .to_string()
             } else {
                 format!(
                     "keepalived ignores it and reports a configuration error; it must follow `lvs_sched {}`",
@@ -493,7 +498,9 @@ fn sched_specific_flag(ctx: &mut Ctx, node: &Node, vs: &mut VirtualServer, have_
 
 /// The words after `virtual_server`.
 fn service(node: &Node, ctx: &mut Ctx) -> Option<Service> {
-    let first = ctx.arg(node, 0, "an address, `fwmark N` or `group NAME`")?.clone();
+    let first = ctx
+        .arg(node, 0, "an address, `fwmark N` or `group NAME`")?
+        .clone();
     match first.text.as_str() {
         "group" => {
             let name = ctx.arg(node, 1, "a group name after `group`")?.clone();
@@ -589,10 +596,8 @@ fn forwarding(ctx: &mut Ctx, node: &Node) -> Option<Forwarding> {
         Some("gue") => match port {
             Some(port) => TunnelKind::Gue { port },
             None => {
-                ctx.diags.error(
-                    node.span(),
-                    format!("`{kw}`: a gue tunnel needs `port N`"),
-                );
+                ctx.diags
+                    .error(node.span(), format!("`{kw}`: a gue tunnel needs `port N`"));
                 return None;
             }
         },
@@ -613,8 +618,10 @@ fn forwarding(ctx: &mut Ctx, node: &Node) -> Option<Forwarding> {
     };
     match (tunnel_kind, checksum) {
         (TunnelKind::Ipip, TunnelChecksum::Csum | TunnelChecksum::RemCsum) => {
-            ctx.diags
-                .error(node.span(), format!("`{kw}`: ipip tunnels have no checksum option"));
+            ctx.diags.error(
+                node.span(),
+                format!("`{kw}`: ipip tunnels have no checksum option"),
+            );
             return None;
         }
         (TunnelKind::Gre, TunnelChecksum::RemCsum) => {
