@@ -120,11 +120,8 @@ fn instance(node: &Node, ctx: &mut Ctx, cfg: &Config) -> Option<BfdInstance> {
                     b.multiplier = v;
                 }
             }
-            "passive" => {
-                if let Some(v) = ctx.flag(child) {
-                    b.passive = v;
-                }
-            }
+            // bfd_parser.c bfd_passive_handler ignores any argument.
+            "passive" => b.passive = crate::lower::check::bare_flag(child, ctx),
             "ttl" | "hoplimit" => {
                 if let Some(v) = ctx.number_arg::<u8>(child, 1, 255) {
                     ttl = Some((v, child.name.span));
@@ -156,16 +153,8 @@ fn instance(node: &Node, ctx: &mut Ctx, cfg: &Config) -> Option<BfdInstance> {
                 b.weight = v;
                 b.reverse = rev;
             }
-            "vrrp" => {
-                ctx.no_args(child);
-                ctx.no_block(child);
-                to_vrrp = true;
-            }
-            "checker" => {
-                ctx.no_args(child);
-                ctx.no_block(child);
-                to_checker = true;
-            }
+            "vrrp" => to_vrrp = crate::lower::check::bare_flag(child, ctx),
+            "checker" => to_checker = crate::lower::check::bare_flag(child, ctx),
             _ => ctx.unknown(child, "bfd_instance", BFD_KEYWORDS),
         }
     }

@@ -242,6 +242,38 @@ pub(crate) fn check_connection(c: &Connection, children: &[Node], ctx: &mut Ctx)
     }
 }
 
+/// A keyword whose handler in keepalived ignores its arguments (`regex_no_match`,
+/// `misc_dynamic`, `passive`, `vrrp`, `checker`): always on. An argument gets a warning,
+/// since `passive off` still turns the option on in keepalived.
+pub(crate) fn bare_flag(node: &Node, ctx: &mut Ctx) -> bool {
+    ctx.no_block(node);
+    if let Some(w) = node.args.first() {
+        ctx.diags
+            .warning(
+                w.span,
+                format!(
+                    "`{}` takes no argument; keepalived ignores `{}` and turns it on",
+                    node.keyword(),
+                    w.text
+                ),
+            )
+            .help(format!(
+                "remove the keyword to leave `{}` off",
+                node.keyword()
+            ));
+    }
+    true
+}
+
+/// A string value that keepalived reads with `set_value()`: all the words after the
+/// keyword, joined by single spaces (`path`, `virtualhost`, `helo_name`).
+pub(crate) fn joined(node: &Node, ctx: &mut Ctx) -> Option<String> {
+    ctx.no_block(node);
+    ctx.arg(node, 0, "a value")?;
+    let words: Vec<&str> = node.args.iter().map(|w| w.text.as_str()).collect();
+    Some(words.join(" "))
+}
+
 /// All keywords a connection-based checker shares, for "did you mean".
 pub(crate) fn known_with(extra: &[&'static str]) -> Vec<&'static str> {
     CONNECTION_KEYWORDS

@@ -51,7 +51,7 @@ pub(super) fn lower(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Htt
                 }
             }
             "virtualhost" => {
-                if let Some(v) = ctx.string(child) {
+                if let Some(v) = super::joined(child, ctx) {
                     c.virtualhost = Some(v);
                 }
             }
@@ -125,7 +125,7 @@ fn url(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Url> {
     let mut rx = RegexParts::default();
     for child in children {
         match child.keyword() {
-            "path" => path = ctx.string(child).or(path),
+            "path" => path = super::joined(child, ctx).or(path),
             "digest" => {
                 let Some(v) = ctx.string(child) else { continue };
                 let Some(w) = child.args.first() else {
@@ -165,13 +165,11 @@ fn url(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Url> {
                     }
                 }
             }
-            "virtualhost" => virtualhost = ctx.string(child).or(virtualhost),
+            "virtualhost" => virtualhost = super::joined(child, ctx).or(virtualhost),
             "regex" => rx.pattern = ctx.string(child).or(rx.pattern.take()),
             "regex_no_match" => {
                 rx.first_param.get_or_insert(child.name.span);
-                if let Some(v) = ctx.flag(child) {
-                    rx.no_match = v;
-                }
+                rx.no_match = super::bare_flag(child, ctx);
             }
             "regex_options" => {
                 rx.first_param.get_or_insert(child.name.span);

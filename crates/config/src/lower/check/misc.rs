@@ -3,6 +3,7 @@
 use super::{timing, TIMING_KEYWORDS};
 use crate::lower::ctx::Ctx;
 use crate::model::check::{MiscCheck, Timing};
+use crate::model::common::Script;
 use crate::tree::Node;
 
 const MISC_KEYWORDS: &[&str] = &["misc_path", "misc_timeout", "misc_dynamic", "user"];
@@ -18,14 +19,33 @@ pub(super) fn lower(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Mis
             continue;
         }
         match child.keyword() {
-            // The script rules of keepalived.conf(5), SCRIPTS: `misc_path CMD [USER [GROUP]]`.
+            // check_misc.c misc_path_handler: every word after the keyword is the
+            // program and its arguments (no user or group here; see `user`).
             "misc_path" => {
-                if let Some(s) = ctx.script(child) {
-                    if let Some(u) = &s.user {
-                        user = Some((u.clone(), s.group.clone()));
-                    }
-                    script = Some(s);
+                ctx.no_block(child);
+                if ctx.arg(child, 0, "a program").is_none() {
+                    continue;
                 }
+                let command = if child.args.len() == 1 {
+                    child.args[0].text.clone()
+                } else {
+                    let words: Vec<String> = child
+                        .args
+                        .iter()
+                        .map(|w| crate::print::quote(&w.text))
+                        .collect();
+                    words.join(" ")
+                };
+                if command.trim().is_empty() {
+                    ctx.diags
+                        .error(child.args[0].span, "`misc_path`: the program is empty");
+                    continue;
+                }
+                script = Some(Script {
+                    command,
+                    user: None,
+                    group: None,
+                });
             }
             // check_misc.c misc_timeout_handler: 0 to UINT_MAX / TIMER_HZ seconds.
             "misc_timeout" => {
@@ -33,11 +53,7 @@ pub(super) fn lower(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Mis
                     timeout = Some(v);
                 }
             }
-            "misc_dynamic" => {
-                if let Some(v) = ctx.flag(child) {
-                    dynamic = v;
-                }
-            }
+            "misc_dynamic" => dynamic = super::bare_flag(child, ctx),
             "user" => {
                 ctx.no_block(child);
                 if let Some(u) = ctx.arg(child, 0, "a user name") {

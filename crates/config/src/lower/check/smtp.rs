@@ -13,7 +13,7 @@ pub(super) fn lower(children: &[Node], ctx: &mut Ctx) -> Option<SmtpCheck> {
         }
         match child.keyword() {
             "helo_name" => {
-                if let Some(v) = ctx.string(child) {
+                if let Some(v) = super::joined(child, ctx) {
                     c.helo_name = v;
                 }
             }

@@ -341,13 +341,27 @@ fn misc_script_user_and_defaults() {
     assert_eq!(m.timeout, Some(0));
     assert!(m.dynamic);
     assert_eq!(o.one().default_retry(), 0);
-    // The script rules also allow the user on the misc_path line.
-    let o = lower("MISC_CHECK {\n misc_path /bin/true daemon\n}\n");
+    // check_misc.c misc_path_handler: further words are arguments, not a user.
+    let o = lower("MISC_CHECK {\n misc_path /bin/check daemon \"a b\"\n}\n");
     let Checker::Misc(m) = o.one() else { panic!() };
-    assert_eq!(m.script.user.as_deref(), Some("daemon"));
+    assert_eq!(m.script.command, "/bin/check daemon \"a b\"");
+    assert_eq!(m.script.user, None);
 }
 
 /// check_misc.c: misc_path is required, misc_timeout is 0..4294, no connection options.
+/// check_misc.c misc_dynamic_handler (and check_http.c regex_no_match_handler) ignore
+/// arguments: `misc_dynamic off` still turns it on, with a warning here.
+#[test]
+fn flags_that_ignore_arguments() {
+    let o = lower("MISC_CHECK {\n misc_path /bin/true\n misc_dynamic off\n}\n");
+    let Checker::Misc(m) = o.one() else { panic!() };
+    assert!(m.dynamic);
+    assert_eq!(
+        o.warnings(),
+        vec!["t.conf:3:15: warning: `misc_dynamic` takes no argument; keepalived ignores `off` and turns it on"]
+    );
+}
+
 #[test]
 fn misc_errors() {
     let o = lower("MISC_CHECK {\n misc_timeout 4295\n connect_ip 192.0.2.1\n}\n");
@@ -552,7 +566,7 @@ SMTP_CHECK {
     helo_name "mx.example.com"
 }
 MISC_CHECK {
-    misc_path "/usr/local/bin/check arg" root
+    misc_path /usr/local/bin/check arg
     user nobody nogroup
     misc_timeout 10
     misc_dynamic
@@ -639,4 +653,22 @@ fn no_panics_on_junk() {
             }
         }
     }
+}
+
+/// parser.c set_value(): `path`, `virtualhost` and `helo_name` take every word after
+/// the keyword, joined by spaces (keepalived accepts `path /a b` without a word).
+#[test]
+fn set_value_strings_join_words() {
+    let o = lower("HTTP_GET {\n virtualhost a b\n url {\n  path /a b\n }\n}\nSMTP_CHECK {\n helo_name mx example\n}\n");
+    assert!(o.errors().is_empty(), "{:?}", o.errors());
+    let Checker::Http(h) = &o.checkers[0] else {
+        panic!()
+    };
+    assert_eq!(h.virtualhost.as_deref(), Some("a b"));
+    assert_eq!(h.urls[0].path, "/a b");
+    let Checker::Smtp(s) = &o.checkers[1] else {
+        panic!()
+    };
+    assert_eq!(s.helo_name, "mx example");
+    round_trip("HTTP_GET {\n url {\n  path /a b\n }\n}\n", 0, 0);
 }
