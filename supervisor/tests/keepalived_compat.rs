@@ -118,7 +118,15 @@ fn verdict(ns: &Netns, program: &str, path: &Path) -> (bool, String) {
     // config_save_dir copies, for one). It hangs on some files: a time limit, as a
     // rejection.
     let out = Command::new("ip")
-        .args(["netns", "exec", &ns.0, "unshare", "--mount", "--propagation", "private"])
+        .args([
+            "netns",
+            "exec",
+            &ns.0,
+            "unshare",
+            "--mount",
+            "--propagation",
+            "private",
+        ])
         .args([
             "/bin/sh",
             "-c",

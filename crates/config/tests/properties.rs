@@ -127,6 +127,65 @@ fn config_text() -> impl Strategy<Value = String> {
     proptest::collection::vec(line, 0..40).prop_map(|l| l.join("\n"))
 }
 
+/// The valid corpus, as (name, text), with include-free files only (the text is
+/// parsed from memory).
+fn corpus() -> Vec<(String, String)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus/valid");
+    let mut v: Vec<(String, String)> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+                .filter_map(|p| {
+                    let t = std::fs::read_to_string(&p).ok()?;
+                    (!t.contains("include")).then(|| (p.display().to_string(), t))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// A corpus file with some brace-free lines dropped: a stream of realistic, mostly
+/// valid configurations that use every keyword the corpus uses.
+fn mutated_corpus() -> impl Strategy<Value = String> {
+    let files = corpus();
+    assert!(!files.is_empty(), "valid corpus missing");
+    (
+        0..files.len(),
+        proptest::collection::vec(any::<bool>(), 0..400),
+    )
+        .prop_map(move |(i, drop)| {
+            files[i]
+                .1
+                .lines()
+                .enumerate()
+                .filter(|(n, l)| {
+                    l.contains('{') || l.contains('}') || !drop.get(*n).copied().unwrap_or(false)
+                })
+                .map(|(_, l)| l)
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+
+    #[test]
+    fn print_then_parse_is_identity_on_mutated_corpus(text in mutated_corpus()) {
+        let first = load_str(Path::new("p.conf"), &text, &opts());
+        if first.is_valid() {
+            let printed = print_config(&first.config);
+            let second = load_str(Path::new("printed.conf"), &printed, &opts());
+            prop_assert!(second.is_valid(), "printed form invalid:\n{}\n{}", printed,
+                second.diags.render(&second.sources));
+            prop_assert_eq!(&second.config, &first.config, "printed:\n{}", printed);
+        }
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2000, .. ProptestConfig::default() })]
 
