@@ -1,12 +1,1130 @@
-//! (being written)
-use crate::lower::ctx::Ctx;
+//! GLOBAL CONFIGURATION (keepalived.conf(5)): `global_defs`, the top-level global
+//! keywords, `linkbeat_interfaces`, `track_group` and the static address, route and
+//! rule blocks. Ranges and defaults follow keepalived 2.2.7 (`global_parser.c`, checked
+//! against `keepalived -t`).
+
+use crate::lower::ctx::{Ctx, Kind};
+use crate::lower::ipaddr::{self, parse_base0, parse_dec};
+use crate::model::common::{Script, Timer};
+use crate::model::global::{
+    DynamicInterfaces, Fifo, FlushOnStop, GarpExtraIf, GlobalDefs, IncludeCheck,
+    IpvsNamespace, LinkbeatInterface, LinkbeatMethod, LvsSyncDaemon, LvsTimeouts,
+    ProcessTuning, RcvBuf, ReloadFile, RxBufsPolicy, ScriptUser, SmtpHost, SmtpServer,
+    TrackGroup,
+};
 use crate::model::Config;
 use crate::tree::Node;
+use std::net::IpAddr;
 
 /// Top-level keywords this module handles.
-pub const TOP_KEYWORDS: &[&str] = &[];
+pub const TOP_KEYWORDS: &[&str] = &[
+    "global_defs",
+    "net_namespace",
+    "net_namespace_ipvs",
+    "namespace_with_ipsets",
+    "instance",
+    "use_pid_dir",
+    "linkbeat_use_polling",
+    "child_wait_time",
+    "linkbeat_interfaces",
+    "track_group",
+    "static_ipaddress",
+    "static_routes",
+    "static_rules",
+];
+
+/// Keywords of `global_defs` (keepalived 2.2.7's, and vigil's `vrrp_user`,
+/// `checker_user`, `control_socket`).
+pub const GLOBAL_DEFS_KEYWORDS: &[&str] = &[
+    "tmp_config_directory", "config_save_dir", "process_names", "process_name",
+    "vrrp_process_name", "checker_process_name", "lvs_process_name", "bfd_process_name",
+    "startup_script", "startup_script_timeout", "shutdown_script", "shutdown_script_timeout",
+    "notification_email", "notification_email_from", "smtp_server", "smtp_helo_name",
+    "smtp_connect_timeout", "smtp_alert", "smtp_alert_vrrp", "smtp_alert_checker",
+    "checker_log_all_failures", "no_email_faults", "router_id", "vrrp_mcast_group4",
+    "vrrp_mcast_group6", "default_interface", "lvs_sync_daemon", "lvs_timeouts", "lvs_flush",
+    "lvs_flush_on_stop", "lvs_flush_onstop", "vrrp_garp_master_delay",
+    "vrrp_garp_master_repeat", "vrrp_garp_lower_prio_delay", "vrrp_down_timer_adverts",
+    "vrrp_garp_lower_prio_repeat", "vrrp_garp_master_refresh",
+    "vrrp_garp_master_refresh_repeat", "vrrp_garp_interval", "vrrp_gna_interval",
+    "vrrp_min_garp", "vrrp_garp_extra_if", "vrrp_vmac_garp_intvl",
+    "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert", "vrrp_version", "nftables",
+    "nftables_priority", "nftables_counters", "nftables_ifindex", "nftables_ipvs",
+    "nftables_ipvs_priority", "nftables_ipvs_start_fwmark", "vrrp_iptables", "vrrp_ipsets",
+    "disable_local_igmp", "vrrp_check_unicast_src", "vrrp_skip_check_adv_addr", "vrrp_strict",
+    "vrrp_notify_priority_changes", "max_auto_priority", "min_auto_priority_delay",
+    "vrrp_priority", "checker_priority", "bfd_priority", "vrrp_no_swap", "checker_no_swap",
+    "bfd_no_swap", "vrrp_cpu_affinity", "checker_cpu_affinity", "bfd_cpu_affinity",
+    "vrrp_rt_priority", "checker_rt_priority", "bfd_rt_priority", "vrrp_rlimit_rttime",
+    "checker_rlimit_rttime", "bfd_rlimit_rttime", "vrrp_rlimit_rtime", "checker_rlimit_rtime",
+    "bfd_rlimit_rtime", "snmp_socket", "enable_snmp_vrrp", "enable_snmp_keepalived",
+    "enable_snmp_checker", "enable_snmp_rfc", "enable_snmp_rfcv2", "enable_snmp_rfcv3",
+    "enable_traps", "enable_dbus", "dbus_service_name", "script_user",
+    "enable_script_security", "notify_fifo", "notify_fifo_script", "vrrp_notify_fifo",
+    "vrrp_notify_fifo_script", "lvs_notify_fifo", "lvs_notify_fifo_script",
+    "fifo_write_vrrp_states_on_reload", "dynamic_interfaces", "vrrp_netlink_cmd_rcv_bufs",
+    "vrrp_netlink_cmd_rcv_bufs_force", "vrrp_netlink_monitor_rcv_bufs",
+    "vrrp_netlink_monitor_rcv_bufs_force", "lvs_netlink_cmd_rcv_bufs",
+    "lvs_netlink_cmd_rcv_bufs_force", "lvs_netlink_monitor_rcv_bufs",
+    "lvs_netlink_monitor_rcv_bufs_force", "process_monitor_rcv_bufs",
+    "process_monitor_rcv_bufs_force", "vrrp_rx_bufs_policy", "vrrp_rx_bufs_multiplier",
+    "rs_init_notifies", "no_checker_emails", "umask", "vrrp_startup_delay",
+    "log_unknown_vrids", "vmac_prefix", "vmac_addr_prefix", "random_seed",
+    "reload_check_config", "include_check", "reload_time_file", "reload_repeat",
+    "reload_file", "data_use_instance", "vrrp_user", "checker_user", "control_socket",
+];
 
 /// Lowers one top-level statement; false when the keyword is not this module's.
-pub fn lower_top(_node: &Node, _ctx: &mut Ctx, _cfg: &mut Config) -> bool {
-    false
+pub fn lower_top(node: &Node, ctx: &mut Ctx, cfg: &mut Config) -> bool {
+    let g = &mut cfg.global;
+    match node.keyword() {
+        "global_defs" => {
+            if let Some(children) = ctx.need_block(node) {
+                ctx.no_args(node);
+                for c in children {
+                    global_def(c, ctx, g);
+                }
+            }
+        }
+        "net_namespace" => {
+            once(ctx, node);
+            if let Some(s) = ctx.string(node) {
+                g.net_namespace = Some(s);
+            }
+        }
+        "net_namespace_ipvs" => {
+            once(ctx, node);
+            ctx.no_block(node);
+            ctx.at_most(node, 1);
+            g.net_namespace_ipvs = Some(match node.args.first() {
+                Some(w) => IpvsNamespace::Named(w.text.clone()),
+                None => IpvsNamespace::Default,
+            });
+        }
+        "namespace_with_ipsets" => {
+            ctx.flag(node);
+            ctx.not_acted_on(node, "vigil uses nftables, not ipsets");
+        }
+        "instance" => {
+            once(ctx, node);
+            if let Some(s) = ctx.string(node) {
+                g.instance = Some(s);
+            }
+        }
+        "use_pid_dir" => {
+            if let Some(b) = ctx.flag(node) {
+                g.use_pid_dir = b;
+            }
+        }
+        "linkbeat_use_polling" => {
+            if let Some(b) = ctx.flag(node) {
+                g.linkbeat_use_polling = b;
+            }
+        }
+        "child_wait_time" => {
+            once(ctx, node);
+            if let Some(t) = secs_arg(ctx, node, 0, u64::from(u32::MAX)) {
+                g.child_wait_time = t;
+            }
+        }
+        "linkbeat_interfaces" => linkbeat(node, ctx, cfg),
+        "track_group" => track_group(node, ctx, cfg),
+        "static_ipaddress" => {
+            ctx.no_args(node);
+            if let Some(children) = ctx.need_block(node) {
+                for c in children {
+                    if let Some(a) = ipaddr::static_address(c, ctx) {
+                        cfg.statics.addresses.push(a);
+                    }
+                }
+            }
+        }
+        "static_routes" => {
+            ctx.no_args(node);
+            if let Some(children) = ctx.need_block(node) {
+                for c in children {
+                    if let Some(r) = ipaddr::static_route(c, ctx) {
+                        cfg.statics.routes.push(r);
+                    }
+                }
+            }
+        }
+        "static_rules" => {
+            ctx.no_args(node);
+            if let Some(children) = ctx.need_block(node) {
+                for c in children {
+                    if let Some(r) = ipaddr::static_rule(c, ctx) {
+                        cfg.statics.rules.push(r);
+                    }
+                }
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
+/// Warns when a single-valued keyword is given again (the last one wins, as in
+/// keepalived).
+fn once(ctx: &mut Ctx, node: &Node) {
+    let key = format!("global:{}", node.keyword());
+    if let Some(first) = ctx.place(&key) {
+        ctx.repeated(node, first);
+    }
+    ctx.remember(key, node.name.span);
+}
+
+/// `keyword SECS` with whole seconds in `[min, max]`.
+fn secs_arg(ctx: &mut Ctx, node: &Node, min: u64, max: u64) -> Option<Timer> {
+    number_arg_u64(ctx, node, min, max).map(Timer::secs)
+}
+
+fn number_arg_u64(ctx: &mut Ctx, node: &Node, min: u64, max: u64) -> Option<u64> {
+    ctx.number_arg::<u64>(node, min, max)
+}
+
+/// `keyword [BOOL]`.
+fn opt_bool(ctx: &mut Ctx, node: &Node) -> Option<bool> {
+    ctx.flag(node)
+}
+
+/// `keyword FIFO [USER [GROUP]]`.
+fn fifo(ctx: &mut Ctx, node: &Node) -> Option<Fifo> {
+    ctx.no_block(node);
+    let p = ctx.arg(node, 0, "a FIFO path")?;
+    let f = Fifo {
+        path: p.text.clone(),
+        user: node.args.get(1).map(|w| w.text.clone()),
+        group: node.args.get(2).map(|w| w.text.clone()),
+    };
+    ctx.at_most(node, 3);
+    Some(f)
+}
+
+fn script(ctx: &mut Ctx, node: &Node) -> Option<Script> {
+    ctx.script(node)
+}
+
+fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
+    let kw = node.keyword();
+    // Single-valued keywords: a second one wins, with a warning.
+    if !matches!(kw, "notification_email") && GLOBAL_DEFS_KEYWORDS.contains(&kw) {
+        once(ctx, node);
+    }
+    match kw {
+        // ----- configuration handling -----
+        "tmp_config_directory" | "config_save_dir" => {
+            ctx.string(node);
+            ctx.not_acted_on(
+                node,
+                "vigil's supervisor parses the configuration once and sends it to its children",
+            );
+        }
+        "process_names" => {
+            ctx.no_args(node);
+            ctx.no_block(node);
+            g.process_names.defaults = true;
+        }
+        "process_name" => set_string(ctx, node, &mut g.process_names.parent),
+        "vrrp_process_name" => set_string(ctx, node, &mut g.process_names.vrrp),
+        "checker_process_name" => set_string(ctx, node, &mut g.process_names.checker),
+        "lvs_process_name" => {
+            deprecated(ctx, node, "checker_process_name");
+            set_string(ctx, node, &mut g.process_names.checker)
+        }
+        "bfd_process_name" => set_string(ctx, node, &mut g.process_names.bfd),
+        "startup_script" => g.startup_script = script(ctx, node).or(g.startup_script.take()),
+        "shutdown_script" => g.shutdown_script = script(ctx, node).or(g.shutdown_script.take()),
+        "startup_script_timeout" => {
+            if let Some(t) = secs_arg(ctx, node, 1, 1000) {
+                g.startup_script_timeout = t;
+            }
+        }
+        "shutdown_script_timeout" => {
+            if let Some(t) = secs_arg(ctx, node, 1, 1000) {
+                g.shutdown_script_timeout = t;
+            }
+        }
+
+        // ----- notification -----
+        "notification_email" => {
+            ctx.no_args(node);
+            if let Some(children) = ctx.need_block(node) {
+                for c in children {
+                    ctx.no_block(c);
+                    for w in c.words() {
+                        g.notification_email.push(w.text.clone());
+                    }
+                }
+            }
+        }
+        "notification_email_from" => set_string(ctx, node, &mut g.notification_email_from),
+        "smtp_server" => {
+            if let Some(s) = smtp_server(ctx, node) {
+                g.smtp_server = Some(s);
+            }
+        }
+        "smtp_helo_name" => set_string(ctx, node, &mut g.smtp_helo_name),
+        "smtp_connect_timeout" => {
+            if let Some(t) = secs_arg(ctx, node, 1, 4294) {
+                g.smtp_connect_timeout = t;
+            }
+        }
+        "smtp_alert" => set_opt_bool(ctx, node, &mut g.smtp_alert),
+        "smtp_alert_vrrp" => set_opt_bool(ctx, node, &mut g.smtp_alert_vrrp),
+        "smtp_alert_checker" => set_opt_bool(ctx, node, &mut g.smtp_alert_checker),
+        "checker_log_all_failures" => set_bool(ctx, node, &mut g.checker_log_all_failures),
+        "no_email_faults" => set_bool(ctx, node, &mut g.no_email_faults),
+        "router_id" => set_string(ctx, node, &mut g.router_id),
+        "rs_init_notifies" => set_bool(ctx, node, &mut g.rs_init_notifies),
+        "no_checker_emails" => set_bool(ctx, node, &mut g.no_checker_emails),
+
+        // ----- VRRP -----
+        "vrrp_mcast_group4" => {
+            if let Some(a) = ctx.ip_arg(node) {
+                match a {
+                    IpAddr::V4(v) if v.is_multicast() => g.vrrp_mcast_group4 = v,
+                    _ => bad_value(ctx, node, "an IPv4 multicast address"),
+                }
+            }
+        }
+        "vrrp_mcast_group6" => {
+            if let Some(a) = ctx.ip_arg(node) {
+                match a {
+                    IpAddr::V6(v) if v.is_multicast() => g.vrrp_mcast_group6 = v,
+                    _ => bad_value(ctx, node, "an IPv6 multicast address"),
+                }
+            }
+        }
+        "default_interface" => {
+            if let Some(s) = ctx.string(node) {
+                g.default_interface = s;
+            }
+        }
+        "vrrp_garp_master_delay" => {
+            if let Some(t) = secs_arg(ctx, node, 0, 4294) {
+                g.vrrp_garp_master_delay = t;
+            }
+        }
+        "vrrp_garp_lower_prio_delay" => {
+            if let Some(t) = secs_arg(ctx, node, 0, 4294) {
+                g.vrrp_garp_lower_prio_delay = Some(t);
+            }
+        }
+        "vrrp_garp_master_repeat" => {
+            if let Some(n) = ctx.number_arg::<u32>(node, 1, u32::MAX) {
+                g.vrrp_garp_master_repeat = n;
+            }
+        }
+        "vrrp_garp_lower_prio_repeat" => {
+            if let Some(n) = ctx.number_arg::<u32>(node, 0, u32::MAX) {
+                g.vrrp_garp_lower_prio_repeat = Some(n);
+            }
+        }
+        "vrrp_garp_master_refresh" => {
+            if let Some(t) = secs_arg(ctx, node, 0, u64::from(u32::MAX)) {
+                g.vrrp_garp_master_refresh = t;
+            }
+        }
+        "vrrp_garp_master_refresh_repeat" => {
+            if let Some(n) = ctx.number_arg::<u32>(node, 1, u32::MAX) {
+                g.vrrp_garp_master_refresh_repeat = n;
+            }
+        }
+        "vrrp_garp_interval" => {
+            if let Some(t) = ctx.timer_arg(node, Timer(0), Timer(u64::from(u32::MAX))) {
+                g.vrrp_garp_interval = t;
+            }
+        }
+        "vrrp_gna_interval" => {
+            if let Some(t) = ctx.timer_arg(node, Timer(0), Timer(u64::from(u32::MAX))) {
+                g.vrrp_gna_interval = t;
+            }
+        }
+        "vrrp_min_garp" => set_bool(ctx, node, &mut g.vrrp_min_garp),
+        "vrrp_garp_extra_if" | "vrrp_vmac_garp_intvl" => {
+            if kw == "vrrp_vmac_garp_intvl" {
+                deprecated(ctx, node, "vrrp_garp_extra_if");
+            }
+            if let Some(x) = garp_extra_if(ctx, node) {
+                g.vrrp_garp_extra_if = Some(x);
+            }
+        }
+        "vrrp_down_timer_adverts" => {
+            if let Some(n) = ctx.number_arg::<u32>(node, 1, 100) {
+                g.vrrp_down_timer_adverts = n;
+            }
+        }
+        "vrrp_lower_prio_no_advert" => set_opt_bool(ctx, node, &mut g.vrrp_lower_prio_no_advert),
+        "vrrp_higher_prio_send_advert" => {
+            set_bool(ctx, node, &mut g.vrrp_higher_prio_send_advert)
+        }
+        "vrrp_version" => {
+            if let Some(n) = ctx.number_arg::<u8>(node, 2, 3) {
+                g.vrrp_version = n;
+            }
+        }
+        "vrrp_check_unicast_src" => set_bool(ctx, node, &mut g.vrrp_check_unicast_src),
+        "vrrp_skip_check_adv_addr" => set_bool(ctx, node, &mut g.vrrp_skip_check_adv_addr),
+        "vrrp_strict" => set_bool(ctx, node, &mut g.vrrp_strict),
+        "vrrp_notify_priority_changes" => {
+            set_bool(ctx, node, &mut g.vrrp_notify_priority_changes)
+        }
+        "vrrp_startup_delay" => {
+            if let Some(t) = ctx.timer_arg(node, Timer(1_000), Timer(4_294_967_295)) {
+                g.vrrp_startup_delay = Some(t);
+            }
+        }
+        "log_unknown_vrids" => set_bool(ctx, node, &mut g.log_unknown_vrids),
+        "vmac_prefix" => {
+            if let Some(s) = ctx.string(node) {
+                g.vmac_prefix = s;
+            }
+        }
+        "vmac_addr_prefix" => set_string(ctx, node, &mut g.vmac_addr_prefix),
+        "disable_local_igmp" => set_bool(ctx, node, &mut g.disable_local_igmp),
+        "dynamic_interfaces" => {
+            ctx.no_block(node);
+            ctx.at_most(node, 1);
+            match node.args.first() {
+                None => g.dynamic_interfaces = DynamicInterfaces::On,
+                Some(w) => {
+                    if ctx.choice(kw, w, &["allow_if_changes"]).is_some() {
+                        g.dynamic_interfaces = DynamicInterfaces::AllowIfChanges;
+                    }
+                }
+            }
+        }
+        "fifo_write_vrrp_states_on_reload" => {
+            set_bool(ctx, node, &mut g.fifo_write_vrrp_states_on_reload)
+        }
+        "vrrp_rx_bufs_policy" => {
+            ctx.no_block(node);
+            if let Some(w) = ctx.arg(node, 0, "MTU, ADVERT or a size") {
+                let p = match w.text.to_ascii_uppercase().as_str() {
+                    "MTU" => Some(RxBufsPolicy::Mtu),
+                    "ADVERT" => Some(RxBufsPolicy::Advert),
+                    _ => parse_dec(&w.text)
+                        .and_then(|n| u32::try_from(n).ok())
+                        .map(RxBufsPolicy::Size),
+                };
+                match p {
+                    Some(p) => g.vrrp_rx_bufs_policy = Some(p),
+                    None => {
+                        ctx.diags.error(
+                            w.span,
+                            format!(
+                                "`vrrp_rx_bufs_policy` must be MTU, ADVERT or a number from 0 to {}, not `{}`",
+                                u32::MAX,
+                                w.text
+                            ),
+                        );
+                    }
+                }
+            }
+            ctx.at_most(node, 1);
+        }
+        "vrrp_rx_bufs_multiplier" => {
+            if let Some(n) = ctx.number_arg::<u32>(node, 1, u32::MAX) {
+                g.vrrp_rx_bufs_multiplier = n;
+            }
+        }
+
+        // ----- firewall -----
+        "nftables" => {
+            ctx.no_block(node);
+            ctx.at_most(node, 1);
+            g.nftables = Some(
+                node.args
+                    .first()
+                    .map(|w| w.text.clone())
+                    .unwrap_or_else(|| "keepalived".into()),
+            );
+        }
+        "nftables_priority" => {
+            if let Some(n) = ctx.number_arg::<i32>(node, i32::MIN, i32::MAX) {
+                g.nftables_priority = n;
+            }
+        }
+        "nftables_counters" => set_bool(ctx, node, &mut g.nftables_counters),
+        "nftables_ifindex" => set_bool(ctx, node, &mut g.nftables_ifindex),
+        "nftables_ipvs" => {
+            ctx.no_block(node);
+            ctx.at_most(node, 1);
+            g.nftables_ipvs = Some(
+                node.args
+                    .first()
+                    .map(|w| w.text.clone())
+                    .unwrap_or_else(|| "keepalived_ipvs".into()),
+            );
+        }
+        "nftables_ipvs_priority" => {
+            if let Some(n) = ctx.number_arg::<i32>(node, i32::MIN, i32::MAX) {
+                g.nftables_ipvs_priority = Some(n);
+            }
+        }
+        "nftables_ipvs_start_fwmark" => {
+            if let Some(n) = ctx.number_arg::<u32>(node, 1, u32::MAX) {
+                g.nftables_ipvs_start_fwmark = n;
+            }
+        }
+        "vrrp_iptables" => {
+            ctx.no_block(node);
+            ctx.at_most(node, 2);
+            ctx.not_acted_on(node, "vigil uses nftables; see the `nftables` keyword");
+        }
+        "vrrp_ipsets" => {
+            ctx.no_block(node);
+            ctx.at_most(node, 5);
+            ctx.not_acted_on(node, "vigil uses nftables, not iptables with ipsets");
+        }
+
+        // ----- LVS -----
+        "lvs_sync_daemon" => {
+            if let Some(s) = lvs_sync_daemon(ctx, node) {
+                g.lvs_sync_daemon = Some(s);
+            }
+        }
+        "lvs_timeouts" => {
+            if let Some(t) = lvs_timeouts(ctx, node) {
+                g.lvs_timeouts = Some(t);
+            }
+        }
+        "lvs_flush" => set_bool(ctx, node, &mut g.lvs_flush),
+        "lvs_flush_on_stop" | "lvs_flush_onstop" => {
+            if kw == "lvs_flush_onstop" {
+                deprecated(ctx, node, "lvs_flush_on_stop");
+            }
+            ctx.no_block(node);
+            ctx.at_most(node, 1);
+            match node.args.first() {
+                None => g.lvs_flush_on_stop = Some(FlushOnStop::All),
+                Some(w) => {
+                    if ctx.choice(kw, w, &["VS"]).is_some() {
+                        g.lvs_flush_on_stop = Some(FlushOnStop::VirtualServers);
+                    }
+                }
+            }
+        }
+
+        // ----- processes -----
+        "max_auto_priority" => {
+            ctx.no_block(node);
+            match node.args.first() {
+                None => g.max_auto_priority = 99,
+                Some(w) => {
+                    if let Some(n) = ctx.number::<i32>(kw, w, -1, 99) {
+                        g.max_auto_priority = n;
+                    }
+                }
+            }
+            ctx.at_most(node, 1);
+        }
+        "min_auto_priority_delay" => {
+            if let Some(n) = ctx.number_arg::<u32>(node, 1, 10_000_000) {
+                g.min_auto_priority_delay = n;
+            }
+        }
+        "umask" => {
+            if let Some(m) = umask(ctx, node) {
+                g.umask = m;
+            }
+        }
+        k if process_keyword(k).is_some() => {
+            if let Some((which, what)) = process_keyword(k) {
+                let t = match which {
+                    "vrrp" => &mut g.vrrp_process,
+                    "checker" => &mut g.checker_process,
+                    _ => &mut g.bfd_process,
+                };
+                process(ctx, node, what, t);
+            }
+        }
+        k if rcv_buf_keyword(k).is_some() => {
+            if let Some((which, force)) = rcv_buf_keyword(k) {
+                let b: &mut RcvBuf = match which {
+                    "vrrp_netlink_cmd" => &mut g.rcv_bufs.vrrp_netlink_cmd,
+                    "vrrp_netlink_monitor" => &mut g.rcv_bufs.vrrp_netlink_monitor,
+                    "lvs_netlink_cmd" => &mut g.rcv_bufs.lvs_netlink_cmd,
+                    "lvs_netlink_monitor" => &mut g.rcv_bufs.lvs_netlink_monitor,
+                    _ => &mut g.rcv_bufs.process_monitor,
+                };
+                if force {
+                    set_bool(ctx, node, &mut b.force);
+                } else if let Some(n) = ctx.number_arg::<u32>(node, 0, u32::MAX) {
+                    b.size = Some(n);
+                }
+            }
+        }
+
+        // ----- SNMP, DBus -----
+        "snmp_socket" => {
+            ctx.string(node);
+            ctx.not_acted_on(node, "vigil has no SNMP support");
+        }
+        "enable_snmp_vrrp" | "enable_snmp_keepalived" | "enable_snmp_checker"
+        | "enable_snmp_rfc" | "enable_snmp_rfcv2" | "enable_snmp_rfcv3" | "enable_traps" => {
+            ctx.no_args(node);
+            ctx.no_block(node);
+            ctx.not_acted_on(node, "vigil has no SNMP support");
+        }
+        "enable_dbus" => {
+            ctx.no_args(node);
+            ctx.no_block(node);
+            ctx.not_acted_on(node, "vigil has no DBus interface; use vigilctl");
+        }
+        "dbus_service_name" => {
+            ctx.string(node);
+            ctx.not_acted_on(node, "vigil has no DBus interface; use vigilctl");
+        }
+
+        // ----- scripts and FIFOs -----
+        "script_user" => {
+            ctx.no_block(node);
+            if let Some(u) = ctx.arg(node, 0, "a user name") {
+                g.script_user = Some(ScriptUser {
+                    user: u.text.clone(),
+                    group: node.args.get(1).map(|w| w.text.clone()),
+                });
+            }
+            ctx.at_most(node, 2);
+        }
+        "enable_script_security" => set_bool(ctx, node, &mut g.enable_script_security),
+        "notify_fifo" => g.notify_fifo = fifo(ctx, node).or(g.notify_fifo.take()),
+        "vrrp_notify_fifo" => g.vrrp_notify_fifo = fifo(ctx, node).or(g.vrrp_notify_fifo.take()),
+        "lvs_notify_fifo" => g.lvs_notify_fifo = fifo(ctx, node).or(g.lvs_notify_fifo.take()),
+        "notify_fifo_script" => {
+            g.notify_fifo_script = script(ctx, node).or(g.notify_fifo_script.take())
+        }
+        "vrrp_notify_fifo_script" => {
+            g.vrrp_notify_fifo_script = script(ctx, node).or(g.vrrp_notify_fifo_script.take())
+        }
+        "lvs_notify_fifo_script" => {
+            g.lvs_notify_fifo_script = script(ctx, node).or(g.lvs_notify_fifo_script.take())
+        }
+
+        // ----- reload and files -----
+        "random_seed" => {
+            if let Some(n) = ctx.number_arg::<u32>(node, 0, u32::MAX) {
+                g.random_seed = Some(n);
+            }
+        }
+        "include_check" => {
+            if let Some(c) = include_check(ctx, node) {
+                g.include_check = Some(c);
+            }
+        }
+        "reload_check_config" => {
+            ctx.no_block(node);
+            ctx.at_most(node, 1);
+            ctx.not_acted_on(
+                node,
+                "vigil always checks a new configuration before reloading and keeps the old one if it has errors",
+            );
+        }
+        "reload_time_file" => set_string(ctx, node, &mut g.reload_time_file),
+        "reload_repeat" => set_bool(ctx, node, &mut g.reload_repeat),
+        "reload_file" => {
+            ctx.no_block(node);
+            ctx.at_most(node, 1);
+            g.reload_file = Some(match node.args.first() {
+                Some(w) => ReloadFile::Path(w.text.clone()),
+                None => ReloadFile::Default,
+            });
+        }
+        "data_use_instance" => {
+            opt_bool(ctx, node);
+            ctx.not_acted_on(node, "vigil does not write keepalived's SIGUSR1 .data dumps");
+        }
+
+        // ----- vigil extensions -----
+        "vrrp_user" => set_string(ctx, node, &mut g.vrrp_user),
+        "checker_user" => set_string(ctx, node, &mut g.checker_user),
+        "control_socket" => {
+            if let Some(s) = ctx.string(node) {
+                if s.starts_with('/') {
+                    g.control_socket = s;
+                } else if let Some(w) = node.args.first() {
+                    ctx.diags.error(
+                        w.span,
+                        format!("`control_socket` must be an absolute path, not `{s}`"),
+                    );
+                }
+            }
+        }
+
+        _ => ctx.unknown(node, "global_defs", GLOBAL_DEFS_KEYWORDS),
+    }
+}
+
+fn deprecated(ctx: &mut Ctx, node: &Node, modern: &str) {
+    ctx.diags.warning(
+        node.name.span,
+        format!("`{}` is deprecated; use `{modern}`", node.keyword()),
+    );
+}
+
+fn bad_value(ctx: &mut Ctx, node: &Node, what: &str) {
+    if let Some(w) = node.args.first() {
+        ctx.diags.error(
+            w.span,
+            format!("`{}` must be {what}, not `{}`", node.keyword(), w.text),
+        );
+    }
+}
+
+fn set_string(ctx: &mut Ctx, node: &Node, field: &mut Option<String>) {
+    if let Some(s) = ctx.string(node) {
+        *field = Some(s);
+    }
+}
+
+fn set_bool(ctx: &mut Ctx, node: &Node, field: &mut bool) {
+    if let Some(b) = ctx.flag(node) {
+        *field = b;
+    }
+}
+
+fn set_opt_bool(ctx: &mut Ctx, node: &Node, field: &mut Option<bool>) {
+    if let Some(b) = ctx.flag(node) {
+        *field = Some(b);
+    }
+}
+
+/// `smtp_server HOST [PORT]`: an IP address or a host name (resolved when mail is
+/// sent; keepalived resolves it at startup).
+fn smtp_server(ctx: &mut Ctx, node: &Node) -> Option<SmtpServer> {
+    ctx.no_block(node);
+    let h = ctx.arg(node, 0, "a host")?;
+    let host = match h.text.parse::<IpAddr>() {
+        Ok(a) => SmtpHost::Ip(a),
+        Err(_) => {
+            let valid = !h.text.is_empty()
+                && h.text
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_');
+            if !valid {
+                ctx.diags.error(
+                    h.span,
+                    format!("`smtp_server`: `{}` is neither an IP address nor a host name", h.text),
+                );
+                return None;
+            }
+            SmtpHost::Name(h.text.clone())
+        }
+    };
+    let port = match node.args.get(1) {
+        Some(w) => ctx.number::<u16>("smtp_server", w, 1, 65535)?,
+        None => 25,
+    };
+    ctx.at_most(node, 2);
+    Some(SmtpServer { host, port })
+}
+
+fn garp_extra_if(ctx: &mut Ctx, node: &Node) -> Option<GarpExtraIf> {
+    ctx.no_block(node);
+    let mut args = node.args.iter();
+    let mut all = false;
+    let mut w = args.next();
+    if w.is_some_and(|w| w.text == "all") {
+        all = true;
+        w = args.next();
+    }
+    let Some(w) = w else {
+        ctx.diags.error(
+            node.span(),
+            format!("`{}` needs an interval in seconds", node.keyword()),
+        );
+        return None;
+    };
+    let n = ctx.number::<u64>(node.keyword(), w, 1, 86400)?;
+    if let Some(extra) = args.next() {
+        ctx.diags.error(
+            extra.span,
+            format!("`{}`: unexpected `{}`", node.keyword(), extra.text),
+        );
+        return None;
+    }
+    Some(GarpExtraIf {
+        interval: Timer::secs(n),
+        all,
+    })
+}
+
+fn lvs_sync_daemon(ctx: &mut Ctx, node: &Node) -> Option<LvsSyncDaemon> {
+    ctx.no_block(node);
+    let ifw = ctx.arg(node, 0, "an interface")?;
+    let mut s = LvsSyncDaemon {
+        interface: ifw.text.clone(),
+        instance: None,
+        syncid: None,
+        maxlen: None,
+        port: None,
+        ttl: None,
+        group: None,
+    };
+    let mut ok = true;
+    let mut i = 1;
+    let args = &node.args;
+    while i < args.len() {
+        let w = &args[i];
+        let kw = w.text.as_str();
+        let needs_value = matches!(kw, "inst" | "id" | "maxlen" | "port" | "ttl" | "group");
+        if needs_value {
+            let Some(v) = args.get(i + 1) else {
+                ctx.diags
+                    .error(w.span, format!("`lvs_sync_daemon`: `{kw}` needs a value"));
+                return None;
+            };
+            match kw {
+                "inst" => {
+                    ctx.reference(Kind::Instance, v, "lvs_sync_daemon");
+                    s.instance = Some(v.text.clone());
+                }
+                "id" => s.syncid = ctx.number("lvs_sync_daemon id", v, 0, 255).or_else(|| {
+                    ok = false;
+                    None
+                }),
+                "maxlen" => {
+                    s.maxlen = ctx.number("lvs_sync_daemon maxlen", v, 1, 65507).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "port" => {
+                    s.port = ctx.number("lvs_sync_daemon port", v, 1, 65535).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                "ttl" => {
+                    s.ttl = ctx.number("lvs_sync_daemon ttl", v, 1, 255).or_else(|| {
+                        ok = false;
+                        None
+                    })
+                }
+                _ => match v.text.parse::<IpAddr>() {
+                    Ok(a) if a.is_multicast() => s.group = Some(a),
+                    _ => {
+                        ctx.diags.error(
+                            v.span,
+                            format!(
+                                "`lvs_sync_daemon group` must be a multicast address, not `{}`",
+                                v.text
+                            ),
+                        );
+                        ok = false;
+                    }
+                },
+            }
+            i += 2;
+        } else if i == 1 {
+            // keepalived's older form: the instance without `inst`.
+            ctx.reference(Kind::Instance, w, "lvs_sync_daemon");
+            s.instance = Some(w.text.clone());
+            i += 1;
+        } else {
+            let d = ctx.diags.error(
+                w.span,
+                format!("`lvs_sync_daemon`: unexpected `{}`", w.text),
+            );
+            if parse_dec(&w.text).is_some() {
+                d.help("write the sync id as `id N`");
+            } else {
+                d.help("options are inst, id, maxlen, port, ttl, group");
+            }
+            ok = false;
+            i += 1;
+        }
+    }
+    ok.then_some(s)
+}
+
+fn lvs_timeouts(ctx: &mut Ctx, node: &Node) -> Option<LvsTimeouts> {
+    ctx.no_block(node);
+    if node.args.is_empty() {
+        ctx.diags.error(
+            node.span(),
+            "`lvs_timeouts` needs at least one of tcp, tcpfin, udp",
+        );
+        return None;
+    }
+    let mut t = LvsTimeouts {
+        tcp: None,
+        tcpfin: None,
+        udp: None,
+    };
+    let mut ok = true;
+    let mut it = node.args.iter();
+    while let Some(w) = it.next() {
+        let field = match w.text.as_str() {
+            "tcp" => &mut t.tcp,
+            "tcpfin" => &mut t.tcpfin,
+            "udp" => &mut t.udp,
+            _ => {
+                ctx.choice("lvs_timeouts", w, &["tcp", "tcpfin", "udp"]);
+                ok = false;
+                continue;
+            }
+        };
+        match it.next() {
+            Some(v) => match ctx.number::<u32>(&format!("lvs_timeouts {}", w.text), v, 0, u32::MAX) {
+                Some(n) => *field = Some(n),
+                None => ok = false,
+            },
+            None => {
+                ctx.diags.error(
+                    w.span,
+                    format!("`lvs_timeouts {}` needs a number of seconds", w.text),
+                );
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(t)
+}
+
+/// `vrrp_priority` -> ("vrrp", "priority"); the old `*_rlimit_rtime` spelling too.
+fn process_keyword(k: &str) -> Option<(&'static str, &'static str)> {
+    let (which, rest) = if let Some(r) = k.strip_prefix("vrrp_") {
+        ("vrrp", r)
+    } else if let Some(r) = k.strip_prefix("checker_") {
+        ("checker", r)
+    } else if let Some(r) = k.strip_prefix("bfd_") {
+        ("bfd", r)
+    } else {
+        return None;
+    };
+    let what = match rest {
+        "priority" => "priority",
+        "no_swap" => "no_swap",
+        "cpu_affinity" => "cpu_affinity",
+        "rt_priority" => "rt_priority",
+        "rlimit_rttime" => "rlimit_rttime",
+        "rlimit_rtime" => "rlimit_rtime",
+        _ => return None,
+    };
+    Some((which, what))
+}
+
+fn process(ctx: &mut Ctx, node: &Node, what: &str, t: &mut ProcessTuning) {
+    match what {
+        "priority" => {
+            if let Some(n) = ctx.number_arg::<i8>(node, -20, 19) {
+                t.priority = n;
+            }
+        }
+        "no_swap" => set_bool(ctx, node, &mut t.no_swap),
+        "cpu_affinity" => {
+            ctx.no_block(node);
+            if node.args.is_empty() {
+                ctx.diags.error(
+                    node.span(),
+                    format!("`{}` needs at least one CPU number", node.keyword()),
+                );
+                return;
+            }
+            let mut cpus = Vec::new();
+            for w in &node.args {
+                match ctx.number::<u16>(node.keyword(), w, 0, 4095) {
+                    Some(n) => cpus.push(n),
+                    None => return,
+                }
+            }
+            t.cpu_affinity = cpus;
+        }
+        "rt_priority" => {
+            if let Some(n) = ctx.number_arg::<u8>(node, 1, 99) {
+                t.rt_priority = Some(n);
+            }
+        }
+        _ => {
+            if what == "rlimit_rtime" {
+                let modern = node.keyword().replace("rlimit_rtime", "rlimit_rttime");
+                deprecated(ctx, node, &modern);
+            }
+            if let Some(n) = ctx.number_arg::<u32>(node, 1, u32::MAX) {
+                t.rlimit_rttime = n;
+            }
+        }
+    }
+}
+
+/// `vrrp_netlink_cmd_rcv_bufs_force` -> ("vrrp_netlink_cmd", true).
+fn rcv_buf_keyword(k: &str) -> Option<(&str, bool)> {
+    let (base, force) = match k.strip_suffix("_force") {
+        Some(b) => (b, true),
+        None => (k, false),
+    };
+    let which = base.strip_suffix("_rcv_bufs")?;
+    matches!(
+        which,
+        "vrrp_netlink_cmd"
+            | "vrrp_netlink_monitor"
+            | "lvs_netlink_cmd"
+            | "lvs_netlink_monitor"
+            | "process_monitor"
+    )
+    .then_some((which, force))
+}
+
+/// The umask bits by name.
+const UMASK_BITS: &[(&str, u32)] = &[
+    ("IRUSR", 0o400),
+    ("IWUSR", 0o200),
+    ("IXUSR", 0o100),
+    ("IRGRP", 0o040),
+    ("IWGRP", 0o020),
+    ("IXGRP", 0o010),
+    ("IROTH", 0o004),
+    ("IWOTH", 0o002),
+    ("IXOTH", 0o001),
+];
+
+/// `umask NUMBER` (hex, octal or decimal) or `umask BITS|BITS...`.
+fn umask(ctx: &mut Ctx, node: &Node) -> Option<u32> {
+    ctx.no_block(node);
+    let first = ctx.arg(node, 0, "a number or bit names")?;
+    if let Some(n) = parse_base0(&first.text) {
+        ctx.at_most(node, 1);
+        if n > 0o777 {
+            ctx.diags.error(
+                first.span,
+                format!("`umask` must be at most 0777, not `{}`", first.text),
+            );
+            return None;
+        }
+        return Some(n as u32);
+    }
+    let text: String = node
+        .args
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join("");
+    let mut m = 0;
+    for part in text.split('|') {
+        match UMASK_BITS.iter().find(|(k, _)| *k == part) {
+            Some((_, b)) => m |= b,
+            None => {
+                ctx.diags.error(
+                    first.span,
+                    format!(
+                        "`umask`: unknown bit `{part}`; bits are I{{R,W,X}}{{USR,GRP,OTH}} joined by `|`"
+                    ),
+                );
+                return None;
+            }
+        }
+    }
+    Some(m)
+}
+
+fn include_check(ctx: &mut Ctx, node: &Node) -> Option<IncludeCheck> {
+    ctx.no_block(node);
+    let all = IncludeCheck {
+        readable: true,
+        matched: true,
+        wildcard_match: true,
+        brace_match: true,
+    };
+    if node.args.is_empty() {
+        return Some(all);
+    }
+    let mut c = IncludeCheck::default();
+    for w in &node.args {
+        let (on, name) = match w.text.strip_prefix('-') {
+            Some(n) => (false, n),
+            None => (true, w.text.strip_prefix('+').unwrap_or(&w.text)),
+        };
+        let field = match name {
+            "readable" => &mut c.readable,
+            "match" => &mut c.matched,
+            "wildcard_match" => &mut c.wildcard_match,
+            "brace_match" => &mut c.brace_match,
+            _ => {
+                ctx.diags.error(
+                    w.span,
+                    format!(
+                        "`include_check` must be made of readable, match, wildcard_match, brace_match (each with an optional + or -), not `{}`",
+                        w.text
+                    ),
+                );
+                return None;
+            }
+        };
+        *field = on;
+    }
+    Some(c)
+}
+
+fn linkbeat(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
+    ctx.no_args(node);
+    let Some(children) = ctx.need_block(node) else {
+        return;
+    };
+    for c in children {
+        ctx.no_block(c);
+        let method = match c.args.first() {
+            None => None,
+            Some(w) => match ctx.choice("linkbeat_interfaces", w, &["MII", "ETHTOOL", "IOCTL"]) {
+                Some("MII") => Some(LinkbeatMethod::Mii),
+                Some("ETHTOOL") => Some(LinkbeatMethod::Ethtool),
+                Some(_) => Some(LinkbeatMethod::Ioctl),
+                None => continue,
+            },
+        };
+        ctx.at_most(c, 1);
+        cfg.statics.linkbeat_interfaces.push(LinkbeatInterface {
+            name: c.name.text.clone(),
+            method,
+        });
+    }
+}
+
+fn track_group(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
+    let Some(name) = node.args.first() else {
+        ctx.diags.error(node.span(), "`track_group` needs a name");
+        return;
+    };
+    ctx.at_most(node, 1);
+    let Some(children) = ctx.need_block(node) else {
+        return;
+    };
+    let fresh = ctx.declare(Kind::StaticTrackGroup, name);
+    let mut instances: Vec<String> = Vec::new();
+    for c in children {
+        if c.keyword() != "group" {
+            ctx.unknown(c, "track_group", &["group"]);
+            continue;
+        }
+        ctx.no_args(c);
+        let Some(members) = ctx.need_block(c) else {
+            continue;
+        };
+        if members.is_empty() {
+            ctx.diags
+                .warning(c.name.span, format!("track group `{}` has an empty group block", name.text));
+        }
+        for m in members {
+            ctx.no_block(m);
+            for w in m.words() {
+                ctx.reference(Kind::Instance, w, "track_group");
+                if instances.contains(&w.text) {
+                    ctx.diags.warning(
+                        w.span,
+                        format!("`{}` is listed twice in track group `{}`", w.text, name.text),
+                    );
+                } else {
+                    instances.push(w.text.clone());
+                }
+            }
+        }
+    }
+    if fresh {
+        cfg.statics.track_groups.push(TrackGroup {
+            name: name.text.clone(),
+            instances,
+        });
+    }
 }

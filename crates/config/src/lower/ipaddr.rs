@@ -1,17 +1,1613 @@
-//! (being written) One line of an address, route or rule block.
-use crate::lower::ctx::Ctx;
-use crate::model::ipaddr::{IpAddress, Route, Rule};
-use crate::tree::Node;
+//! One line of an address, route or rule block (keepalived.conf(5), "Static
+//! routes/addresses/rules", and the VRRP instance's `virtual_ipaddress`,
+//! `virtual_routes` and `virtual_rules`). Option names and checks follow keepalived
+//! 2.2.7's `vrrp_ipaddress.c`, `vrrp_iproute.c` and `vrrp_iprule.c`; every problem
+//! keepalived logs about a line is an error here.
+//!
+//! [`address`], [`route`] and [`rule`] read lines of the VRRP blocks (`use_vmac`
+//! allowed, `track_group` refused); [`static_address`], [`static_route`] and
+//! [`static_rule`] read lines of the static blocks (the other way round).
 
-/// One line of `static_ipaddress` / `virtual_ipaddress` / `virtual_ipaddress_excluded`.
-pub fn address(_node: &Node, _ctx: &mut Ctx) -> Option<IpAddress> {
+use crate::lexer::Word;
+use crate::lower::ctx::{Ctx, Kind};
+use crate::model::ipaddr::{
+    Broadcast, Encap, IpAddress, IpEncap, Lifetime, Metric, Nexthop, Prefix, Range, Realms,
+    Route, RoutePref, RouteType, Rule, RuleAction,
+};
+use crate::tree::Node;
+use std::net::IpAddr;
+
+/// keepalived's route protocol number (RTPROT_KEEPALIVED); tracked routes and rules
+/// must carry it.
+pub const RTPROT_KEEPALIVED: u8 = 18;
+
+/// Where a line stands: VRRP blocks or static blocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Virtual,
+    Static,
+}
+
+/// One line of `virtual_ipaddress` / `virtual_ipaddress_excluded`.
+pub fn address(node: &Node, ctx: &mut Ctx) -> Option<IpAddress> {
+    parse_address(node, ctx, Place::Virtual)
+}
+
+/// One line of `static_ipaddress`.
+pub fn static_address(node: &Node, ctx: &mut Ctx) -> Option<IpAddress> {
+    parse_address(node, ctx, Place::Static)
+}
+
+/// One line of `virtual_routes`.
+pub fn route(node: &Node, ctx: &mut Ctx) -> Option<Route> {
+    parse_route(node, ctx, Place::Virtual)
+}
+
+/// One line of `static_routes`.
+pub fn static_route(node: &Node, ctx: &mut Ctx) -> Option<Route> {
+    parse_route(node, ctx, Place::Static)
+}
+
+/// One line of `virtual_rules`.
+pub fn rule(node: &Node, ctx: &mut Ctx) -> Option<Rule> {
+    parse_rule(node, ctx, Place::Virtual)
+}
+
+/// One line of `static_rules`.
+pub fn static_rule(node: &Node, ctx: &mut Ctx) -> Option<Rule> {
+    parse_rule(node, ctx, Place::Static)
+}
+
+// ----- name tables (iproute2's defaults, as keepalived reads them) -----
+
+/// Address and route scopes.
+pub const SCOPES: &[(&str, u8)] = &[
+    ("global", 0),
+    ("site", 200),
+    ("link", 253),
+    ("host", 254),
+    ("nowhere", 255),
+];
+
+/// Routing table names.
+pub const TABLES: &[(&str, u32)] = &[("unspec", 0), ("default", 253), ("main", 254), ("local", 255)];
+
+/// Route protocol names (iproute2's rt_protos).
+pub const PROTOCOLS: &[(&str, u8)] = &[
+    ("unspec", 0),
+    ("redirect", 1),
+    ("kernel", 2),
+    ("boot", 3),
+    ("static", 4),
+    ("gated", 8),
+    ("ra", 9),
+    ("mrt", 10),
+    ("zebra", 11),
+    ("bird", 12),
+    ("dnrouted", 13),
+    ("xorp", 14),
+    ("ntk", 15),
+    ("dhcp", 16),
+    ("keepalived", 18),
+    ("babel", 42),
+    ("bgp", 186),
+    ("isis", 187),
+    ("ospf", 188),
+    ("rip", 189),
+    ("eigrp", 192),
+];
+
+/// IP protocol names for `ipproto` (case-insensitive, as getprotobyname).
+pub const IP_PROTOCOLS: &[(&str, u8)] = &[
+    ("icmp", 1),
+    ("igmp", 2),
+    ("ipencap", 4),
+    ("tcp", 6),
+    ("egp", 8),
+    ("udp", 17),
+    ("dccp", 33),
+    ("ipv6", 41),
+    ("rsvp", 46),
+    ("gre", 47),
+    ("esp", 50),
+    ("ah", 51),
+    ("ipv6-icmp", 58),
+    ("ospf", 89),
+    ("pim", 103),
+    ("vrrp", 112),
+    ("l2tp", 115),
+    ("sctp", 132),
+    ("udplite", 136),
+    ("mpls-in-ip", 137),
+];
+
+/// The name of a scope number, or the number.
+pub fn scope_name(n: u8) -> String {
+    name_of(SCOPES, n)
+}
+
+/// The name of a table number, or the number.
+pub fn table_name(n: u32) -> String {
+    name_of(TABLES, n)
+}
+
+/// The name of a route protocol number, or the number.
+pub fn protocol_name(n: u8) -> String {
+    name_of(PROTOCOLS, n)
+}
+
+fn name_of<T: PartialEq + Copy + ToString>(table: &[(&str, T)], n: T) -> String {
+    table
+        .iter()
+        .find(|(_, v)| *v == n)
+        .map(|(k, _)| k.to_string())
+        .unwrap_or_else(|| n.to_string())
+}
+
+fn by_name<T: Copy>(table: &[(&str, T)], s: &str) -> Option<T> {
+    table.iter().find(|(k, _)| *k == s).map(|(_, v)| *v)
+}
+
+/// An unsigned number as C's `strtoul(s, 0)` reads it: `0x` hex, leading `0` octal,
+/// decimal otherwise.
+pub fn parse_base0(s: &str) -> Option<u64> {
+    if let Some(h) = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        if h.is_empty() {
+            return None;
+        }
+        u64::from_str_radix(h, 16).ok()
+    } else if s.len() > 1 && s.starts_with('0') {
+        u64::from_str_radix(&s[1..], 8).ok()
+    } else if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// A plain decimal number.
+pub fn parse_dec(s: &str) -> Option<u64> {
+    if !s.is_empty() && s.chars().all(|c| c.is_ascii_digit()) {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+/// `ADDR[/LEN]`; a missing length is the full length (keepalived accepts an empty
+/// one after `/` too).
+pub fn parse_prefix(s: &str) -> Result<Prefix, String> {
+    let (a, l) = match s.split_once('/') {
+        Some((a, l)) => (a, Some(l)),
+        None => (s, None),
+    };
+    let addr: IpAddr = a
+        .parse()
+        .map_err(|_| format!("`{s}` is not an IP address"))?;
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let len = match l {
+        None | Some("") => max,
+        Some(l) => match parse_dec(l) {
+            Some(n) if n <= u64::from(max) => n as u8,
+            _ => {
+                return Err(format!(
+                    "the prefix length of `{s}` must be a number from 0 to {max}"
+                ))
+            }
+        },
+    };
+    Ok(Prefix { addr, len })
+}
+
+// ----- a cursor over the words of a line -----
+
+struct Line<'a> {
+    words: Vec<&'a Word>,
+    i: usize,
+}
+
+impl<'a> Line<'a> {
+    fn new(node: &'a Node) -> Self {
+        Line {
+            words: node.words().collect(),
+            i: 0,
+        }
+    }
+
+    fn next(&mut self) -> Option<&'a Word> {
+        let w = self.words.get(self.i).copied();
+        if w.is_some() {
+            self.i += 1;
+        }
+        w
+    }
+
+    fn peek(&self) -> Option<&'a str> {
+        self.words.get(self.i).map(|w| w.text.as_str())
+    }
+
+    /// The value after option `kw`, or an error saying it is missing.
+    fn value(&mut self, ctx: &mut Ctx, kw: &Word, what: &str) -> Option<&'a Word> {
+        let v = self.next();
+        if v.is_none() {
+            ctx.diags
+                .error(kw.span, format!("`{}` needs {what}", kw.text));
+        }
+        v
+    }
+}
+
+fn err(ctx: &mut Ctx, w: &Word, msg: String) {
+    ctx.diags.error(w.span, msg);
+}
+
+fn num_in(ctx: &mut Ctx, kw: &str, w: &Word, min: u64, max: u64, base0: bool) -> Option<u64> {
+    let v = if base0 {
+        parse_base0(&w.text)
+    } else {
+        parse_dec(&w.text)
+    };
+    match v {
+        Some(n) if n >= min && n <= max => Some(n),
+        _ => {
+            err(
+                ctx,
+                w,
+                format!("`{kw}` must be a number from {min} to {max}, not `{}`", w.text),
+            );
+            None
+        }
+    }
+}
+
+fn named_or_num<T>(ctx: &mut Ctx, kw: &str, w: &Word, table: &[(&str, T)], max: u64) -> Option<T>
+where
+    T: Copy + TryFrom<u64>,
+{
+    if let Some(v) = by_name(table, &w.text) {
+        return Some(v);
+    }
+    if let Some(n) = parse_dec(&w.text).filter(|n| *n <= max) {
+        if let Ok(v) = T::try_from(n) {
+            return Some(v);
+        }
+    }
+    let names: Vec<&str> = table.iter().map(|(k, _)| *k).collect();
+    err(
+        ctx,
+        w,
+        format!(
+            "`{kw}` must be one of {} or a number from 0 to {max}, not `{}`",
+            names.join(", "),
+            w.text
+        ),
+    );
     None
 }
-/// One line of `static_routes` / `virtual_routes`.
-pub fn route(_node: &Node, _ctx: &mut Ctx) -> Option<Route> {
-    None
+
+fn plain_ip(ctx: &mut Ctx, kw: &str, w: &Word) -> Option<IpAddr> {
+    match w.text.parse::<IpAddr>() {
+        Ok(a) => Some(a),
+        Err(_) => {
+            err(ctx, w, format!("`{kw}`: `{}` is not an IP address", w.text));
+            None
+        }
+    }
 }
-/// One line of `static_rules` / `virtual_rules`.
-pub fn rule(_node: &Node, _ctx: &mut Ctx) -> Option<Rule> {
-    None
+
+fn prefix(ctx: &mut Ctx, w: &Word) -> Option<Prefix> {
+    match parse_prefix(&w.text) {
+        Ok(p) => Some(p),
+        Err(m) => {
+            err(ctx, w, m);
+            None
+        }
+    }
+}
+
+fn family(v6: bool) -> &'static str {
+    if v6 {
+        "IPv6"
+    } else {
+        "IPv4"
+    }
+}
+
+fn track_group(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word, place: Place) -> Option<String> {
+    let v = line.value(ctx, kw, "a track group name")?;
+    if place == Place::Virtual {
+        ctx.diags
+            .error(kw.span, "`track_group` is only allowed in static addresses, routes and rules")
+            .help("a VRRP instance tracks its own virtual addresses, routes and rules");
+        return None;
+    }
+    ctx.reference(Kind::StaticTrackGroup, v, "track_group");
+    Some(v.text.clone())
+}
+
+fn realms(ctx: &mut Ctx, w: &Word) -> Option<Realms> {
+    let one = |s: &str| -> Option<u16> {
+        if s == "cosmos" {
+            Some(0)
+        } else {
+            parse_dec(s).and_then(|n| u16::try_from(n).ok())
+        }
+    };
+    let r = match w.text.split_once('/') {
+        Some((f, t)) => one(f).zip(one(t)).map(|(from, to)| Realms { from, to }),
+        None => one(&w.text).map(|to| Realms { from: 0, to }),
+    };
+    if r.is_none() {
+        err(
+            ctx,
+            w,
+            format!(
+                "`realms` must be [FROM/]TO with realms from 0 to 65535 (or `cosmos`), not `{}`",
+                w.text
+            ),
+        );
+    }
+    r
+}
+
+fn range(ctx: &mut Ctx, kw: &str, w: &Word, max: u64) -> Option<Range> {
+    let r = w.text.split_once('-').and_then(|(a, b)| {
+        let a = parse_dec(a).filter(|n| *n <= max)?;
+        let b = parse_dec(b).filter(|n| *n <= max)?;
+        Some(Range {
+            start: a as u32,
+            end: b as u32,
+        })
+    });
+    match r {
+        Some(r) if r.start <= r.end => Some(r),
+        Some(_) => {
+            ctx.diags
+                .error(w.span, format!("`{kw}` range `{}` ends before it starts", w.text))
+                .help("keepalived accepts this, but the kernel refuses the rule");
+            None
+        }
+        None => {
+            err(
+                ctx,
+                w,
+                format!("`{kw}` must be a range START-END of numbers from 0 to {max}, not `{}`", w.text),
+            );
+            None
+        }
+    }
+}
+
+// ----- addresses -----
+
+fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> {
+    ctx.no_block(node);
+    let mut line = Line::new(node);
+    let first = line.next()?;
+    let addr = match parse_prefix(&first.text) {
+        Ok(p) => p,
+        Err(m) => {
+            err(ctx, first, m);
+            return None;
+        }
+    };
+    let v6 = addr.is_ipv6();
+    let mut a = IpAddress {
+        addr,
+        broadcast: None,
+        dev: None,
+        scope: 0,
+        label: None,
+        peer: None,
+        home: false,
+        nodad: false,
+        mngtmpaddr: false,
+        noprefixroute: false,
+        autojoin: false,
+        use_vmac: false,
+        no_track: false,
+        track_group: None,
+        preferred_lft: IpAddress::default_preferred_lft(&addr),
+    };
+    let mut ok = true;
+    while let Some(kw) = line.next() {
+        match kw.text.as_str() {
+            "dev" => {
+                let Some(v) = line.value(ctx, kw, "an interface name") else { ok = false; continue };
+                if a.dev.is_some() {
+                    err(ctx, kw, "an address can have only one `dev`".into());
+                    ok = false;
+                }
+                a.dev = Some(v.text.clone());
+            }
+            "scope" => {
+                let Some(v) = line.value(ctx, kw, "a scope") else { ok = false; continue };
+                match named_or_num(ctx, "scope", v, SCOPES, 255) {
+                    Some(s) => a.scope = s,
+                    None => ok = false,
+                }
+            }
+            "brd" | "broadcast" => {
+                let Some(v) = line.value(ctx, kw, "a broadcast address, `+` or `-`") else { ok = false; continue };
+                if v6 {
+                    err(ctx, kw, format!("`{}`: an IPv6 address has no broadcast address", kw.text));
+                    ok = false;
+                    continue;
+                }
+                let b = match v.text.as_str() {
+                    "+" => Some(Broadcast::SetHostBits),
+                    "-" => Some(Broadcast::ClearHostBits),
+                    t => match t.parse::<IpAddr>() {
+                        Ok(IpAddr::V4(b)) => Some(Broadcast::Addr(b)),
+                        _ => None,
+                    },
+                };
+                match b {
+                    Some(Broadcast::Addr(b)) => a.broadcast = Some(Broadcast::Addr(b)),
+                    Some(b) if a.addr.len >= 31 => {
+                        ctx.diags
+                            .error(
+                                v.span,
+                                format!(
+                                    "`{} {}` needs a prefix length below 31, not /{}",
+                                    kw.text, v.text, a.addr.len
+                                ),
+                            )
+                            .help("a /31 or /32 address has no host bits to set or clear");
+                        let _ = b;
+                        ok = false;
+                    }
+                    Some(b) => a.broadcast = Some(b),
+                    None => {
+                        err(
+                            ctx,
+                            v,
+                            format!("`{}` must be an IPv4 address, `+` or `-`, not `{}`", kw.text, v.text),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            "label" => {
+                let Some(v) = line.value(ctx, kw, "a label") else { ok = false; continue };
+                if v6 {
+                    err(ctx, kw, "`label`: IPv6 addresses cannot have a label".into());
+                    ok = false;
+                } else if v.text.chars().count() > 15 {
+                    err(
+                        ctx,
+                        v,
+                        format!("`label` must be at most 15 characters, `{}` is longer", v.text),
+                    );
+                    ok = false;
+                } else {
+                    a.label = Some(v.text.clone());
+                }
+            }
+            "peer" => {
+                let Some(v) = line.value(ctx, kw, "an address") else { ok = false; continue };
+                match v.text.parse::<IpAddr>() {
+                    Ok(p) if p.is_ipv6() == v6 => a.peer = Some(p),
+                    Ok(_) => {
+                        err(
+                            ctx,
+                            v,
+                            format!("`peer` {} must be {} like the address", v.text, family(v6)),
+                        );
+                        ok = false;
+                    }
+                    Err(_) => {
+                        ctx.diags
+                            .error(v.span, format!("`peer`: `{}` is not an IP address", v.text))
+                            .help("the peer takes the prefix length of the local address");
+                        ok = false;
+                    }
+                }
+            }
+            "preferred_lft" => {
+                let Some(v) = line.value(ctx, kw, "a lifetime") else { ok = false; continue };
+                if v.text == "forever" {
+                    a.preferred_lft = Lifetime::Forever;
+                } else {
+                    match parse_dec(&v.text).and_then(|n| u32::try_from(n).ok()) {
+                        Some(n) => a.preferred_lft = Lifetime::Secs(n),
+                        None => {
+                            err(
+                                ctx,
+                                v,
+                                format!(
+                                    "`preferred_lft` must be `forever` or a number from 0 to {}, not `{}`",
+                                    u32::MAX,
+                                    v.text
+                                ),
+                            );
+                            ok = false;
+                        }
+                    }
+                }
+            }
+            "home" => a.home = true,
+            "-nodad" => a.nodad = true,
+            "mngtmpaddr" => a.mngtmpaddr = true,
+            "noprefixroute" => a.noprefixroute = true,
+            "autojoin" => a.autojoin = true,
+            "no_track" => a.no_track = true,
+            "use_vmac" if place == Place::Virtual => a.use_vmac = true,
+            "track_group" => match track_group(ctx, &mut line, kw, place) {
+                Some(g) => a.track_group = Some(g),
+                None => ok = false,
+            },
+            other => {
+                let d = ctx.diags.error(
+                    kw.span,
+                    format!("unknown option `{other}` for an address"),
+                );
+                if let Some(s) = crate::lower::ctx::suggest(other, ADDRESS_OPTIONS.iter().copied()) {
+                    d.help(format!("did you mean `{s}`?"));
+                } else if other == "nodad" {
+                    d.help("keepalived spells it `-nodad`");
+                }
+                ok = false;
+            }
+        }
+    }
+    ok.then_some(a)
+}
+
+/// Options of an address line.
+pub const ADDRESS_OPTIONS: &[&str] = &[
+    "dev",
+    "scope",
+    "brd",
+    "broadcast",
+    "label",
+    "peer",
+    "preferred_lft",
+    "home",
+    "-nodad",
+    "mngtmpaddr",
+    "noprefixroute",
+    "autojoin",
+    "no_track",
+    "use_vmac",
+    "track_group",
+];
+
+// ----- routes -----
+
+/// Options of a route line.
+pub const ROUTE_OPTIONS: &[&str] = &[
+    "to", "inet", "inet6", "src", "from", "via", "gw", "or", "dev", "oif", "onlink", "table",
+    "metric", "priority", "preference", "scope", "tos", "dsfield", "protocol", "mtu",
+    "hoplimit", "advmss", "rtt", "rttvar", "reordering", "window", "cwnd", "ssthresh",
+    "realms", "rto_min", "initcwnd", "initrwnd", "features", "quickack", "congctl", "pref",
+    "expires", "fastopen_no_cookie", "ttl-propagate", "encap", "vrf", "nexthop", "append",
+    "no_track", "track_group",
+];
+
+/// A metric with an optional `lock` before its value.
+fn metric(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word, time: bool) -> Option<Metric> {
+    let mut v = line.value(ctx, kw, "a value")?;
+    let mut lock = false;
+    if v.text == "lock" {
+        lock = true;
+        v = line.value(ctx, kw, "a value after `lock`")?;
+    }
+    let value = if time {
+        let r = parse_ms(&v.text);
+        if r.is_none() {
+            err(
+                ctx,
+                v,
+                format!(
+                    "`{}` must be a time in milliseconds (`100`, `100ms` or `0.1s`), not `{}`",
+                    kw.text, v.text
+                ),
+            );
+        }
+        r?
+    } else {
+        num_in(ctx, &kw.text, v, 0, u64::from(u32::MAX), false)? as u32
+    };
+    Some(Metric { value, lock })
+}
+
+/// A route time: milliseconds, plain or with `ms`, or seconds with `s` (up to
+/// millisecond precision).
+fn parse_ms(s: &str) -> Option<u32> {
+    let ms = if let Some(n) = s
+        .strip_suffix("msecs")
+        .or_else(|| s.strip_suffix("msec"))
+        .or_else(|| s.strip_suffix("ms"))
+    {
+        parse_dec(n)?
+    } else if let Some(n) = s
+        .strip_suffix("secs")
+        .or_else(|| s.strip_suffix("sec"))
+        .or_else(|| s.strip_suffix('s'))
+    {
+        let (i, f) = n.split_once('.').unwrap_or((n, ""));
+        if f.len() > 3 || (i.is_empty() && f.is_empty()) || !f.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        let i = if i.is_empty() { 0 } else { parse_dec(i)? };
+        let mut frac = 0u64;
+        for c in f.chars().chain(std::iter::repeat('0')).take(3) {
+            frac = frac * 10 + u64::from(c.to_digit(10)?);
+        }
+        i.checked_mul(1000)?.checked_add(frac)?
+    } else {
+        parse_dec(s)?
+    };
+    u32::try_from(ms).ok()
+}
+
+fn bool01(ctx: &mut Ctx, kw: &str, w: &Word) -> Option<bool> {
+    match w.text.as_str() {
+        "0" => Some(false),
+        "1" => Some(true),
+        _ => {
+            err(ctx, w, format!("`{kw}` must be 0 or 1, not `{}`", w.text));
+            None
+        }
+    }
+}
+
+/// A gateway after `via`/`gw`/`nexthop via`: `[inet|inet6] ADDR`.
+fn gateway(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word) -> Option<(IpAddr, Option<bool>)> {
+    let mut v = line.value(ctx, kw, "an address")?;
+    let mut fam = None;
+    if v.text == "inet" || v.text == "inet6" {
+        fam = Some(v.text == "inet6");
+        v = line.value(ctx, kw, "an address")?;
+    }
+    let a = plain_ip(ctx, &kw.text, v)?;
+    if let Some(f) = fam {
+        if f != a.is_ipv6() {
+            err(ctx, v, format!("`{}`: {} is not an {} address", kw.text, v.text, family(f)));
+            return None;
+        }
+    }
+    Some((a, fam))
+}
+
+fn encap(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word) -> Option<Encap> {
+    let t = line.value(ctx, kw, "an encapsulation type (mpls, ip, ip6 or ila)")?;
+    match t.text.as_str() {
+        "mpls" => {
+            let v = line.value(ctx, t, "a label")?;
+            match parse_dec(&v.text).filter(|n| *n < (1 << 20)) {
+                Some(n) => Some(Encap::Mpls(n as u32)),
+                None => {
+                    err(
+                        ctx,
+                        v,
+                        format!("`encap mpls` needs one label from 0 to 1048575, not `{}`", v.text),
+                    );
+                    None
+                }
+            }
+        }
+        "ip" | "ip6" => {
+            let v6 = t.text == "ip6";
+            let mut e = IpEncap::default();
+            let mut ok = true;
+            loop {
+                let (tos_kw, ttl_kw) = if v6 { ("tc", "hoplimit") } else { ("tos", "ttl") };
+                let Some(o) = line.peek() else { break };
+                if !["id", "dst", "src", "flags", tos_kw, ttl_kw].contains(&o) {
+                    break;
+                }
+                let Some(okw) = line.next() else { break };
+                let Some(v) = line.value(ctx, okw, "a value") else { ok = false; break };
+                match okw.text.as_str() {
+                    "id" => match num_in(ctx, "encap id", v, 0, u64::MAX, false) {
+                        Some(n) => e.id = Some(n),
+                        None => ok = false,
+                    },
+                    "dst" | "src" => match plain_ip(ctx, &okw.text, v) {
+                        Some(a) if a.is_ipv6() == v6 => {
+                            if okw.text == "dst" {
+                                e.dst = Some(a)
+                            } else {
+                                e.src = Some(a)
+                            }
+                        }
+                        Some(_) => {
+                            err(
+                                ctx,
+                                v,
+                                format!("`encap {}` needs {} addresses, not `{}`", t.text, family(v6), v.text),
+                            );
+                            ok = false;
+                        }
+                        None => ok = false,
+                    },
+                    "flags" => match num_in(ctx, "encap flags", v, 0, 0xffff, true) {
+                        Some(n) => e.flags = Some(n as u16),
+                        None => ok = false,
+                    },
+                    k if k == tos_kw => match num_in(ctx, k, v, 0, 255, true) {
+                        Some(n) => e.tos = Some(n as u8),
+                        None => ok = false,
+                    },
+                    k => match num_in(ctx, k, v, 0, 255, false) {
+                        Some(n) => e.ttl = Some(n as u8),
+                        None => ok = false,
+                    },
+                }
+            }
+            if !ok {
+                return None;
+            }
+            if e.id.is_none() && e.dst.is_none() {
+                err(ctx, t, format!("`encap {}` needs an `id` or a `dst`", t.text));
+                return None;
+            }
+            Some(if v6 { Encap::Ip6(e) } else { Encap::Ip(e) })
+        }
+        "ila" => {
+            let v = line.value(ctx, t, "a locator")?;
+            match parse_ila(&v.text) {
+                Some(l) => Some(Encap::Ila(l)),
+                None => {
+                    err(
+                        ctx,
+                        v,
+                        format!("`encap ila` needs a locator of four hex groups (like `2001:0:0:1`), not `{}`", v.text),
+                    );
+                    None
+                }
+            }
+        }
+        other => {
+            err(
+                ctx,
+                t,
+                format!("`encap` must be one of mpls, ip, ip6, ila, not `{other}`"),
+            );
+            None
+        }
+    }
+}
+
+/// An ILA locator `a:b:c:d` (four groups of up to four hex digits).
+pub fn parse_ila(s: &str) -> Option<u64> {
+    let groups: Vec<&str> = s.split(':').collect();
+    if groups.len() != 4 {
+        return None;
+    }
+    let mut v = 0u64;
+    for g in groups {
+        if g.is_empty() || g.len() > 4 {
+            return None;
+        }
+        v = (v << 16) | u64::from_str_radix(g, 16).ok()?;
+    }
+    Some(v)
+}
+
+/// The text of an ILA locator.
+pub fn ila_text(v: u64) -> String {
+    format!(
+        "{:x}:{:x}:{:x}:{:x}",
+        (v >> 48) & 0xffff,
+        (v >> 32) & 0xffff,
+        (v >> 16) & 0xffff,
+        v & 0xffff
+    )
+}
+
+fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
+    ctx.no_block(node);
+    let mut line = Line::new(node);
+    let mut kind = RouteType::Unicast;
+    if let Some(t) = line.peek() {
+        if let Some((k, _)) = RouteType::ALL.iter().find(|(_, n)| *n == t) {
+            kind = *k;
+            line.next();
+        }
+    }
+    let mut ok = true;
+    let mut dst: Option<(Prefix, &Word)> = None;
+    // `default` without a family: resolved once the family is known.
+    let mut default_dst: Option<&Word> = None;
+    let mut fam: Option<(bool, &Word)> = None;
+    let mut src = None;
+    let mut from = None;
+    let mut via: Option<(IpAddr, &Word)> = None;
+    let mut or: Option<(IpAddr, &Word)> = None;
+    let mut r = Route {
+        kind,
+        dst: Prefix {
+            addr: IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED),
+            len: 0,
+        },
+        src: None,
+        from: None,
+        via: None,
+        dev: None,
+        onlink: false,
+        table: 254,
+        metric: None,
+        scope: None,
+        tos: None,
+        protocol: None,
+        mtu: None,
+        hoplimit: None,
+        advmss: None,
+        rtt: None,
+        rttvar: None,
+        reordering: None,
+        window: None,
+        cwnd: None,
+        ssthresh: None,
+        realms: None,
+        rto_min: None,
+        initcwnd: None,
+        initrwnd: None,
+        features_ecn: false,
+        quickack: None,
+        congctl: None,
+        pref: None,
+        expires: None,
+        fastopen_no_cookie: None,
+        ttl_propagate: None,
+        encap: None,
+        vrf: None,
+        nexthops: Vec::new(),
+        append: false,
+        no_track: false,
+        track_group: None,
+    };
+    // Words that need the family: (word, what) checked at the end.
+    let mut v4_only: Vec<(&Word, &str)> = Vec::new();
+    let mut v6_only: Vec<(&Word, &str)> = Vec::new();
+    let mut addrs: Vec<(IpAddr, &Word)> = Vec::new();
+
+    macro_rules! val {
+        ($kw:expr, $what:expr) => {
+            match line.value(ctx, $kw, $what) {
+                Some(v) => v,
+                None => {
+                    ok = false;
+                    continue;
+                }
+            }
+        };
+    }
+    macro_rules! set {
+        ($field:expr, $e:expr) => {
+            match $e {
+                Some(v) => $field = Some(v),
+                None => ok = false,
+            }
+        };
+    }
+
+    while let Some(kw) = line.next() {
+        match kw.text.as_str() {
+            "to" => {
+                let v = val!(kw, "a destination");
+                if v.text == "default" {
+                    default_dst = Some(v);
+                } else if let Some(p) = prefix(ctx, v) {
+                    if dst.is_some() {
+                        err(ctx, v, "a route has only one destination".into());
+                        ok = false;
+                    }
+                    dst = Some((p, v));
+                } else {
+                    ok = false;
+                }
+            }
+            "inet" | "inet6" => fam = Some((kw.text == "inet6", kw)),
+            "src" => {
+                let v = val!(kw, "an address");
+                match plain_ip(ctx, "src", v) {
+                    Some(a) => {
+                        src = Some(a);
+                        addrs.push((a, v));
+                    }
+                    None => ok = false,
+                }
+            }
+            "from" => {
+                let v = val!(kw, "a source prefix");
+                match prefix(ctx, v) {
+                    Some(p) => {
+                        from = Some(p);
+                        addrs.push((p.addr, v));
+                        v6_only.push((kw, "`from` (source routing)"));
+                    }
+                    None => ok = false,
+                }
+            }
+            "via" | "gw" => {
+                if kw.text == "gw" {
+                    ctx.diags
+                        .warning(kw.span, "`gw` is deprecated; use `via`");
+                }
+                match gateway(ctx, &mut line, kw) {
+                    Some((a, _)) => {
+                        via = Some((a, kw));
+                        addrs.push((a, kw));
+                    }
+                    None => ok = false,
+                }
+            }
+            "or" => {
+                ctx.diags
+                    .warning(kw.span, "`or` is deprecated; use `nexthop`")
+                    .help("`via A or B` is read as `nexthop via A nexthop via B`");
+                let v = val!(kw, "an address");
+                match plain_ip(ctx, "or", v) {
+                    Some(a) => {
+                        or = Some((a, v));
+                        addrs.push((a, v));
+                    }
+                    None => ok = false,
+                }
+            }
+            "dev" | "oif" => {
+                let v = val!(kw, "an interface name");
+                r.dev = Some(v.text.clone());
+            }
+            "onlink" => r.onlink = true,
+            "table" => {
+                let v = val!(kw, "a table");
+                match named_or_num(ctx, "table", v, TABLES, u64::from(u32::MAX)) {
+                    Some(t) => r.table = t,
+                    None => ok = false,
+                }
+            }
+            "metric" | "priority" | "preference" => {
+                let v = val!(kw, "a number");
+                set!(
+                    r.metric,
+                    num_in(ctx, &kw.text, v, 0, u64::from(u32::MAX), false).map(|n| n as u32)
+                );
+            }
+            "scope" => {
+                let v = val!(kw, "a scope");
+                set!(r.scope, named_or_num(ctx, "scope", v, SCOPES, 255));
+            }
+            "tos" | "dsfield" => {
+                let v = val!(kw, "a number");
+                set!(r.tos, num_in(ctx, &kw.text, v, 0, 255, true).map(|n| n as u8));
+            }
+            "protocol" => {
+                let v = val!(kw, "a protocol");
+                set!(r.protocol, named_or_num(ctx, "protocol", v, PROTOCOLS, 255));
+            }
+            "mtu" => set!(r.mtu, metric(ctx, &mut line, kw, false)),
+            "advmss" => set!(r.advmss, metric(ctx, &mut line, kw, false)),
+            "reordering" => set!(r.reordering, metric(ctx, &mut line, kw, false)),
+            "cwnd" => set!(r.cwnd, metric(ctx, &mut line, kw, false)),
+            "ssthresh" => set!(r.ssthresh, metric(ctx, &mut line, kw, false)),
+            "rtt" => set!(r.rtt, metric(ctx, &mut line, kw, true)),
+            "rttvar" => set!(r.rttvar, metric(ctx, &mut line, kw, true)),
+            "rto_min" => set!(r.rto_min, metric(ctx, &mut line, kw, true)),
+            "hoplimit" => {
+                let v = val!(kw, "a number");
+                set!(r.hoplimit, num_in(ctx, "hoplimit", v, 0, 255, false).map(|n| n as u8));
+            }
+            "window" | "initcwnd" | "initrwnd" | "expires" => {
+                let v = val!(kw, "a number");
+                let n = num_in(ctx, &kw.text, v, 0, u64::from(u32::MAX), false).map(|n| n as u32);
+                match kw.text.as_str() {
+                    "window" => set!(r.window, n),
+                    "initcwnd" => set!(r.initcwnd, n),
+                    "initrwnd" => set!(r.initrwnd, n),
+                    _ => {
+                        v6_only.push((kw, "`expires`"));
+                        set!(r.expires, n)
+                    }
+                }
+            }
+            "realms" => {
+                let v = val!(kw, "realms");
+                v4_only.push((kw, "`realms`"));
+                set!(r.realms, realms(ctx, v));
+            }
+            "features" => {
+                let v = val!(kw, "a feature");
+                if v.text == "ecn" {
+                    r.features_ecn = true;
+                } else {
+                    err(ctx, v, format!("`features` supports only `ecn`, not `{}`", v.text));
+                    ok = false;
+                }
+            }
+            "quickack" | "fastopen_no_cookie" => {
+                let v = val!(kw, "0 or 1");
+                let b = bool01(ctx, &kw.text, v);
+                if kw.text == "quickack" {
+                    set!(r.quickack, b);
+                } else {
+                    set!(r.fastopen_no_cookie, b);
+                }
+            }
+            "congctl" => {
+                let mut v = val!(kw, "a congestion control algorithm");
+                let mut lock = false;
+                if v.text == "lock" {
+                    lock = true;
+                    v = val!(kw, "a congestion control algorithm after `lock`");
+                }
+                r.congctl = Some((v.text.clone(), lock));
+            }
+            "pref" => {
+                let v = val!(kw, "low, medium or high");
+                v6_only.push((kw, "`pref`"));
+                let p = match v.text.as_str() {
+                    "low" | "3" => Some(RoutePref::Low),
+                    "medium" | "0" => Some(RoutePref::Medium),
+                    "high" | "1" => Some(RoutePref::High),
+                    _ => None,
+                };
+                if p.is_none() {
+                    err(ctx, v, format!("`pref` must be one of low, medium, high, not `{}`", v.text));
+                }
+                set!(r.pref, p);
+            }
+            "ttl-propagate" => {
+                let v = val!(kw, "enabled or disabled");
+                let b = match v.text.as_str() {
+                    "enabled" => Some(true),
+                    "disabled" => Some(false),
+                    _ => {
+                        err(
+                            ctx,
+                            v,
+                            format!("`ttl-propagate` must be one of enabled, disabled, not `{}`", v.text),
+                        );
+                        None
+                    }
+                };
+                set!(r.ttl_propagate, b);
+            }
+            "encap" => set!(r.encap, encap(ctx, &mut line, kw)),
+            "vrf" => {
+                let v = val!(kw, "a VRF name");
+                r.vrf = Some(v.text.clone());
+            }
+            "append" => r.append = true,
+            "no_track" => r.no_track = true,
+            "track_group" => set!(r.track_group, track_group(ctx, &mut line, kw, place)),
+            "nexthop" => {
+                let mut first = Some(kw);
+                while let Some(nkw) = first.take().or_else(|| line.next()) {
+                    if nkw.text != "nexthop" {
+                        ctx.diags
+                            .error(nkw.span, format!("unknown nexthop option `{}`", nkw.text))
+                            .help("nexthops must come last on a route line; options after them belong to the last nexthop (via, dev, weight, onlink, realms, encap)");
+                        ok = false;
+                        break;
+                    }
+                    let mut nh = Nexthop {
+                        via: None,
+                        dev: None,
+                        weight: None,
+                        onlink: false,
+                        realms: None,
+                        encap: None,
+                    };
+                    while let Some(o) = line.peek() {
+                        if o == "nexthop" {
+                            break;
+                        }
+                        let Some(okw) = line.next() else { break };
+                        match o {
+                            "via" => match gateway(ctx, &mut line, okw) {
+                                Some((a, _)) => {
+                                    nh.via = Some(a);
+                                    addrs.push((a, okw));
+                                }
+                                None => ok = false,
+                            },
+                            "dev" => match line.value(ctx, okw, "an interface name") {
+                                Some(v) => nh.dev = Some(v.text.clone()),
+                                None => ok = false,
+                            },
+                            "weight" => match line.value(ctx, okw, "a number") {
+                                Some(v) => match num_in(ctx, "weight", v, 1, 256, false) {
+                                    Some(n) => nh.weight = Some(n as u16),
+                                    None => ok = false,
+                                },
+                                None => ok = false,
+                            },
+                            "onlink" => nh.onlink = true,
+                            "realms" => match line.value(ctx, okw, "realms") {
+                                Some(v) => {
+                                    v4_only.push((okw, "`realms`"));
+                                    match realms(ctx, v) {
+                                        Some(x) => nh.realms = Some(x),
+                                        None => ok = false,
+                                    }
+                                }
+                                None => ok = false,
+                            },
+                            "encap" => match encap(ctx, &mut line, okw) {
+                                Some(e) => nh.encap = Some(e),
+                                None => ok = false,
+                            },
+                            other => {
+                                ctx.diags
+                                    .error(okw.span, format!("unknown nexthop option `{other}`"))
+                                    .help("nexthops must come last on a route line; options after them belong to the last nexthop (via, dev, weight, onlink, realms, encap)");
+                                ok = false;
+                                // skip the rest of the line
+                                while line.next().is_some() {}
+                            }
+                        }
+                    }
+                    r.nexthops.push(nh);
+                }
+            }
+            "default6" => {
+                ctx.diags
+                    .warning(kw.span, "`default6` is deprecated; use `inet6 default`");
+                dst = Some((
+                    Prefix {
+                        addr: IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED),
+                        len: 0,
+                    },
+                    kw,
+                ));
+            }
+            "default" => default_dst = Some(kw),
+            _ => {
+                if kw.text.parse::<IpAddr>().is_ok() || kw.text.contains('/') {
+                    if let Some(p) = prefix(ctx, kw) {
+                        if dst.is_some() || default_dst.is_some() {
+                            err(ctx, kw, "a route has only one destination".into());
+                            ok = false;
+                        }
+                        dst = Some((p, kw));
+                    } else {
+                        ok = false;
+                    }
+                } else {
+                    let d = ctx
+                        .diags
+                        .error(kw.span, format!("unknown option `{}` for a route", kw.text));
+                    if let Some(s) = crate::lower::ctx::suggest(&kw.text, ROUTE_OPTIONS.iter().copied()) {
+                        d.help(format!("did you mean `{s}`?"));
+                    } else if kw.text == "proto" {
+                        d.help("keepalived spells it `protocol`");
+                    }
+                    ok = false;
+                }
+            }
+        }
+    }
+
+    // The destination and the family.
+    if let Some(w) = default_dst {
+        if dst.is_some() {
+            err(ctx, w, "a route has only one destination".into());
+            ok = false;
+        }
+        let v6 = fam.map(|(f, _)| f).unwrap_or_else(|| addrs.first().is_some_and(|(a, _)| a.is_ipv6()));
+        let addr = if v6 {
+            IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
+        } else {
+            IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+        };
+        dst = Some((Prefix { addr, len: 0 }, w));
+    }
+    let Some((d, dw)) = dst else {
+        if ok {
+            ctx.diags
+                .error(node.span(), "a route needs a destination");
+        }
+        return None;
+    };
+    r.dst = d;
+    let v6 = d.is_ipv6();
+    if let Some((f, w)) = fam {
+        if f != v6 {
+            err(
+                ctx,
+                w,
+                format!("`{}` given for the {} route to {}", w.text, family(v6), dw.text),
+            );
+            ok = false;
+        }
+    }
+    for (a, w) in &addrs {
+        if a.is_ipv6() != v6 {
+            err(
+                ctx,
+                w,
+                format!(
+                    "`{}` is {} but the route's destination {} is {}; a route cannot mix families",
+                    w.text,
+                    family(a.is_ipv6()),
+                    d,
+                    family(v6)
+                ),
+            );
+            ok = false;
+        }
+    }
+    for (w, what) in v4_only.iter().filter(|_| v6) {
+        err(ctx, w, format!("{what} is only valid for IPv4 routes"));
+        ok = false;
+    }
+    for (w, what) in v6_only.iter().filter(|_| !v6) {
+        err(ctx, w, format!("{what} is only valid for IPv6 routes"));
+        ok = false;
+    }
+    r.src = src;
+    r.from = from;
+    r.via = via.map(|(a, _)| a);
+    if let Some((o, ow)) = or {
+        if !r.nexthops.is_empty() {
+            err(ctx, ow, "`or` cannot be combined with `nexthop`".into());
+            ok = false;
+        }
+        let Some(g) = r.via.take() else {
+            err(ctx, ow, "`or` needs a `via` gateway before it".into());
+            return None;
+        };
+        for a in [g, o] {
+            r.nexthops.push(Nexthop {
+                via: Some(a),
+                dev: None,
+                weight: None,
+                onlink: false,
+                realms: None,
+                encap: None,
+            });
+        }
+    }
+    if !r.nexthops.is_empty() && r.via.is_some() {
+        if let Some((_, w)) = via {
+            err(ctx, w, "a route with `nexthop`s cannot also have `via`".into());
+            ok = false;
+        }
+    }
+    // keepalived tracks routes unless `no_track`: a tracked route needs an interface
+    // and keepalived's protocol (it logs both and changes the route otherwise).
+    if ok && !r.no_track {
+        if r.dev.is_none() {
+            ctx.diags
+                .error(node.name.span, format!("route to {d} cannot be tracked: it has no `dev`"))
+                .help("add `dev INTERFACE`, or `no_track` if the route should not be tracked (keepalived logs this and stops tracking the route)");
+            ok = false;
+        } else if let Some(p) = r.protocol.filter(|p| *p != RTPROT_KEEPALIVED) {
+            ctx.diags
+                .error(
+                    node.name.span,
+                    format!(
+                        "route to {d} cannot be tracked with `protocol {}`",
+                        protocol_name(p)
+                    ),
+                )
+                .help("a tracked route must have protocol keepalived (18); add `no_track` to keep this protocol (keepalived logs this and resets the protocol)");
+            ok = false;
+        }
+    }
+    ok.then_some(r)
+}
+
+// ----- rules -----
+
+/// Options of a rule line.
+pub const RULE_OPTIONS: &[&str] = &[
+    "not", "from", "to", "inet", "inet6", "preference", "priority", "order", "tos",
+    "dsfield", "fwmark", "realms", "iif", "oif", "uidrange", "protocol", "ipproto", "sport",
+    "dport", "tunnel-id", "suppress_prefixlength", "sup_pl", "suppress_ifgroup",
+    "sup_group", "table", "lookup", "goto", "nop", "blackhole", "unreachable", "prohibit",
+    "type", "l3mdev", "no_track", "track_group",
+];
+
+fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
+    ctx.no_block(node);
+    let mut line = Line::new(node);
+    let mut ok = true;
+    let mut fam: Option<(bool, &Word)> = None;
+    let mut addrs: Vec<(Prefix, &Word)> = Vec::new();
+    let mut priority: Option<u32> = None;
+    let mut actions: Vec<(RuleAction, &Word)> = Vec::new();
+    let mut realms_w: Option<&Word> = None;
+    let mut suppress_w: Option<&Word> = None;
+    let mut r = Rule {
+        ipv6: false,
+        invert: false,
+        from: None,
+        to: None,
+        priority: 0,
+        tos: None,
+        fwmark: None,
+        realms: None,
+        iif: None,
+        oif: None,
+        uidrange: None,
+        protocol: None,
+        ipproto: None,
+        sport: None,
+        dport: None,
+        tunnel_id: None,
+        suppress_prefixlength: None,
+        suppress_ifgroup: None,
+        action: RuleAction::Nop,
+        no_track: false,
+        track_group: None,
+    };
+    macro_rules! val {
+        ($kw:expr, $what:expr) => {
+            match line.value(ctx, $kw, $what) {
+                Some(v) => v,
+                None => {
+                    ok = false;
+                    continue;
+                }
+            }
+        };
+    }
+    macro_rules! set {
+        ($field:expr, $e:expr) => {
+            match $e {
+                Some(v) => $field = Some(v),
+                None => ok = false,
+            }
+        };
+    }
+    while let Some(kw) = line.next() {
+        match kw.text.as_str() {
+            "not" => r.invert = true,
+            "from" | "to" => {
+                let v = val!(kw, "a prefix or `all`");
+                if v.text == "all" {
+                    continue;
+                }
+                match prefix(ctx, v) {
+                    Some(p) => {
+                        addrs.push((p, v));
+                        if kw.text == "from" {
+                            r.from = Some(p);
+                        } else {
+                            r.to = Some(p);
+                        }
+                    }
+                    None => ok = false,
+                }
+            }
+            "inet" | "inet6" => fam = Some((kw.text == "inet6", kw)),
+            "preference" | "priority" | "order" => {
+                let v = val!(kw, "a number");
+                set!(
+                    priority,
+                    num_in(ctx, &kw.text, v, 0, u64::from(u32::MAX), false).map(|n| n as u32)
+                );
+            }
+            "tos" | "dsfield" => {
+                let v = val!(kw, "a number");
+                set!(r.tos, num_in(ctx, &kw.text, v, 0, 255, true).map(|n| n as u8));
+            }
+            "fwmark" => {
+                let v = val!(kw, "MARK[/MASK]");
+                let (m, mask) = match v.text.split_once('/') {
+                    Some((m, k)) => (m, Some(k)),
+                    None => (v.text.as_str(), None),
+                };
+                let max = u64::from(u32::MAX);
+                let m = parse_base0(m).filter(|n| *n <= max);
+                let mask = mask.map(|k| parse_base0(k).filter(|n| *n <= max));
+                match (m, mask) {
+                    (Some(m), None) => r.fwmark = Some((m as u32, None)),
+                    (Some(m), Some(Some(k))) => r.fwmark = Some((m as u32, Some(k as u32))),
+                    _ => {
+                        err(
+                            ctx,
+                            v,
+                            format!("`fwmark` must be MARK[/MASK] with numbers from 0 to {max}, not `{}`", v.text),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            "realms" => {
+                let v = val!(kw, "realms");
+                realms_w = Some(kw);
+                set!(r.realms, realms(ctx, v));
+            }
+            "iif" => {
+                let v = val!(kw, "an interface name");
+                r.iif = Some(v.text.clone());
+            }
+            "oif" => {
+                let v = val!(kw, "an interface name");
+                r.oif = Some(v.text.clone());
+            }
+            "uidrange" => {
+                let v = val!(kw, "START-END");
+                set!(r.uidrange, range(ctx, "uidrange", v, u64::from(u32::MAX)));
+            }
+            "sport" | "dport" => {
+                let v = val!(kw, "START-END");
+                let x = range(ctx, &kw.text, v, 65535);
+                if kw.text == "sport" {
+                    set!(r.sport, x);
+                } else {
+                    set!(r.dport, x);
+                }
+            }
+            "protocol" => {
+                let v = val!(kw, "a number");
+                set!(r.protocol, num_in(ctx, "protocol", v, 0, 255, false).map(|n| n as u8));
+            }
+            "ipproto" => {
+                let v = val!(kw, "a protocol");
+                let lower = v.text.to_ascii_lowercase();
+                let p = by_name(IP_PROTOCOLS, &lower)
+                    .or_else(|| parse_dec(&v.text).filter(|n| *n <= 255).map(|n| n as u8));
+                if p.is_none() {
+                    err(
+                        ctx,
+                        v,
+                        format!("`ipproto` must be a protocol name (tcp, udp, ...) or a number from 0 to 255, not `{}`", v.text),
+                    );
+                }
+                set!(r.ipproto, p);
+            }
+            "tunnel-id" => {
+                let v = val!(kw, "a number");
+                set!(r.tunnel_id, num_in(ctx, "tunnel-id", v, 0, u64::MAX, false));
+            }
+            "suppress_prefixlength" | "sup_pl" => {
+                let v = val!(kw, "a number");
+                suppress_w = Some(kw);
+                set!(
+                    r.suppress_prefixlength,
+                    num_in(ctx, &kw.text, v, 0, 128, false).map(|n| n as u8)
+                );
+            }
+            "suppress_ifgroup" | "sup_group" => {
+                let v = val!(kw, "a number");
+                suppress_w = Some(kw);
+                set!(
+                    r.suppress_ifgroup,
+                    num_in(ctx, &kw.text, v, 0, u64::from(u32::MAX), false).map(|n| n as u32)
+                );
+            }
+            "table" | "lookup" => {
+                let v = val!(kw, "a table");
+                match named_or_num(ctx, &kw.text, v, TABLES, u64::from(u32::MAX)) {
+                    Some(0) => {
+                        err(ctx, v, format!("`{}` 0 is not a valid table", kw.text));
+                        ok = false;
+                    }
+                    Some(t) => actions.push((RuleAction::Table(t), kw)),
+                    None => ok = false,
+                }
+            }
+            "goto" => {
+                let v = val!(kw, "a preference");
+                match num_in(ctx, "goto", v, 0, u64::from(u32::MAX), false) {
+                    Some(n) => actions.push((RuleAction::Goto(n as u32), kw)),
+                    None => ok = false,
+                }
+            }
+            "nop" => actions.push((RuleAction::Nop, kw)),
+            "blackhole" => actions.push((RuleAction::Blackhole, kw)),
+            "unreachable" => actions.push((RuleAction::Unreachable, kw)),
+            "prohibit" => actions.push((RuleAction::Prohibit, kw)),
+            "l3mdev" => actions.push((RuleAction::L3mdev, kw)),
+            "type" => {
+                let v = val!(kw, "a rule type");
+                match v.text.as_str() {
+                    "blackhole" => actions.push((RuleAction::Blackhole, kw)),
+                    "unreachable" => actions.push((RuleAction::Unreachable, kw)),
+                    "prohibit" => actions.push((RuleAction::Prohibit, kw)),
+                    "nop" => actions.push((RuleAction::Nop, kw)),
+                    _ => {
+                        err(
+                            ctx,
+                            v,
+                            format!("`type` must be one of blackhole, unreachable, prohibit, nop, not `{}`", v.text),
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            "no_track" => r.no_track = true,
+            "track_group" => set!(r.track_group, track_group(ctx, &mut line, kw, place)),
+            other => {
+                let d = ctx
+                    .diags
+                    .error(kw.span, format!("unknown option `{other}` for a rule"));
+                if other == "pref" {
+                    d.help("keepalived spells it `preference`");
+                } else if other == "ip_proto" {
+                    d.help("keepalived spells it `ipproto`");
+                } else if let Some(s) = crate::lower::ctx::suggest(other, RULE_OPTIONS.iter().copied()) {
+                    d.help(format!("did you mean `{s}`?"));
+                }
+                ok = false;
+            }
+        }
+    }
+    if !ok {
+        return None;
+    }
+    // Family.
+    let v6 = match (fam, addrs.first()) {
+        (_, Some((p, _))) => p.is_ipv6(),
+        (Some((f, _)), None) => f,
+        (None, None) => false,
+    };
+    r.ipv6 = v6;
+    if let Some((f, w)) = fam {
+        if f != v6 {
+            err(ctx, w, format!("`{}` given for an {} rule", w.text, family(v6)));
+            ok = false;
+        }
+    }
+    for (p, w) in &addrs {
+        if p.is_ipv6() != v6 {
+            err(ctx, w, format!("`{}`: a rule cannot mix IPv4 and IPv6", w.text));
+            ok = false;
+        }
+    }
+    if let (true, Some(w)) = (v6, realms_w) {
+        err(ctx, w, "`realms` is only valid for IPv4 rules".into());
+        ok = false;
+    }
+    // Action.
+    match actions.as_slice() {
+        [] => {
+            ctx.diags
+                .error(node.span(), "a rule needs an action")
+                .help("add one of table, goto, nop, blackhole, unreachable, prohibit, l3mdev");
+            ok = false;
+        }
+        [(a, _)] => r.action = *a,
+        [_, (_, w), ..] => {
+            ctx.diags.error(
+                w.span,
+                "a rule can have only one of table, goto, nop, blackhole, unreachable, prohibit, l3mdev",
+            );
+            ok = false;
+        }
+    }
+    if !matches!(r.action, RuleAction::Table(_)) {
+        if let Some(w) = suppress_w.or(realms_w) {
+            err(ctx, w, format!("`{}` needs a `table` action", w.text));
+            ok = false;
+        }
+    }
+    match priority {
+        Some(p) => r.priority = p,
+        None => {
+            ctx.diags
+                .error(node.span(), "a rule needs a `preference`")
+                .help("rules are added and removed in changing order as instances change state; keepalived would pick 16384 and warn");
+            ok = false;
+        }
+    }
+    if let (RuleAction::Goto(t), Some(p)) = (r.action, priority) {
+        if t <= p {
+            if let Some((_, w)) = actions.first() {
+                err(
+                    ctx,
+                    w,
+                    format!("`goto {t}` must jump forward, past the rule's preference {p}"),
+                );
+            }
+            ok = false;
+        }
+    }
+    if ok && !r.no_track {
+        if let Some(p) = r.protocol.filter(|p| *p != RTPROT_KEEPALIVED) {
+            ctx.diags
+                .error(node.name.span, format!("a rule with `protocol {p}` cannot be tracked"))
+                .help("a tracked rule must have protocol 18 (keepalived); add `no_track` to keep this protocol (keepalived logs this and resets the protocol)");
+            ok = false;
+        }
+    }
+    ok.then_some(r)
 }
