@@ -174,6 +174,25 @@ fn once(ctx: &mut Ctx, node: &Node) {
     ctx.remember(key, node.name.span);
 }
 
+/// `keyword TIMER` as [`Ctx::timer_arg`], but refusing more than six decimals as
+/// keepalived does ("has too many decimal places") rather than truncating.
+fn timer_arg(ctx: &mut Ctx, node: &Node, min: Timer, max: Timer) -> Option<Timer> {
+    if let Some(w) = node.args.first() {
+        if w.text.split_once('.').is_some_and(|(_, f)| f.len() > 6) {
+            ctx.diags.error(
+                w.span,
+                format!(
+                    "`{}`: `{}` has more than six decimals (microseconds)",
+                    node.keyword(),
+                    w.text
+                ),
+            );
+            return None;
+        }
+    }
+    ctx.timer_arg(node, min, max)
+}
+
 /// `keyword SECS` with whole seconds in `[min, max]`.
 fn secs_arg(ctx: &mut Ctx, node: &Node, min: u64, max: u64) -> Option<Timer> {
     number_arg_u64(ctx, node, min, max).map(Timer::secs)
@@ -332,12 +351,12 @@ fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
             }
         }
         "vrrp_garp_interval" => {
-            if let Some(t) = ctx.timer_arg(node, Timer(0), Timer(u64::from(u32::MAX))) {
+            if let Some(t) = timer_arg(ctx, node, Timer(0), Timer(u64::from(u32::MAX))) {
                 g.vrrp_garp_interval = t;
             }
         }
         "vrrp_gna_interval" => {
-            if let Some(t) = ctx.timer_arg(node, Timer(0), Timer(u64::from(u32::MAX))) {
+            if let Some(t) = timer_arg(ctx, node, Timer(0), Timer(u64::from(u32::MAX))) {
                 g.vrrp_gna_interval = t;
             }
         }
@@ -371,7 +390,7 @@ fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
             set_bool(ctx, node, &mut g.vrrp_notify_priority_changes)
         }
         "vrrp_startup_delay" => {
-            if let Some(t) = ctx.timer_arg(node, Timer(1_000), Timer(4_294_967_295)) {
+            if let Some(t) = timer_arg(ctx, node, Timer(1_000), Timer(4_294_967_295)) {
                 g.vrrp_startup_delay = Some(t);
             }
         }
@@ -1104,7 +1123,8 @@ fn track_group(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
         };
         if members.is_empty() {
             ctx.diags
-                .warning(c.name.span, format!("track group `{}` has an empty group block", name.text));
+                .error(c.name.span, format!("track group `{}` has an empty group block", name.text))
+                .help("list the VRRP instances that track the group's addresses, routes and rules");
         }
         for m in members {
             ctx.no_block(m);

@@ -12,7 +12,7 @@ use crate::lexer::Word;
 use crate::lower::ctx::{Ctx, Kind};
 use crate::model::ipaddr::{
     Broadcast, Encap, IpAddress, IpEncap, Lifetime, Metric, Nexthop, Prefix, Range, Realms,
-    Route, RoutePref, RouteType, Rule, RuleAction,
+    Route, RouteType, Rule, RuleAction,
 };
 use crate::tree::Node;
 use std::net::IpAddr;
@@ -97,6 +97,9 @@ pub const PROTOCOLS: &[(&str, u8)] = &[
     ("eigrp", 192),
 ];
 
+/// IPv6 router preferences (`pref`).
+pub const ROUTE_PREFS: &[(&str, u8)] = &[("medium", 0), ("high", 1), ("low", 3)];
+
 /// IP protocol names for `ipproto` (case-insensitive, as getprotobyname).
 pub const IP_PROTOCOLS: &[(&str, u8)] = &[
     ("icmp", 1),
@@ -136,7 +139,8 @@ pub fn protocol_name(n: u8) -> String {
     name_of(PROTOCOLS, n)
 }
 
-fn name_of<T: PartialEq + Copy + ToString>(table: &[(&str, T)], n: T) -> String {
+/// The name of `n` in `table`, or the number.
+pub fn name_of<T: PartialEq + Copy + ToString>(table: &[(&str, T)], n: T) -> String {
     table
         .iter()
         .find(|(_, v)| *v == n)
@@ -330,7 +334,7 @@ fn realms(ctx: &mut Ctx, w: &Word) -> Option<Realms> {
         if s == "cosmos" {
             Some(0)
         } else {
-            parse_dec(s).and_then(|n| u16::try_from(n).ok())
+            parse_base0(s).and_then(|n| u16::try_from(n).ok())
         }
     };
     let r = match w.text.split_once('/') {
@@ -676,13 +680,21 @@ fn encap(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word) -> Option<Encap> {
     match t.text.as_str() {
         "mpls" => {
             let v = line.value(ctx, t, "a label")?;
-            match parse_dec(&v.text).filter(|n| *n < (1 << 20)) {
-                Some(n) => Some(Encap::Mpls(n as u32)),
+            let labels: Option<Vec<u32>> = v
+                .text
+                .split('/')
+                .map(|l| parse_base0(l).filter(|n| *n < (1 << 20)).map(|n| n as u32))
+                .collect();
+            match labels.filter(|l| l.len() <= 2) {
+                Some(l) => Some(Encap::Mpls(l)),
                 None => {
                     err(
                         ctx,
                         v,
-                        format!("`encap mpls` needs one label from 0 to 1048575, not `{}`", v.text),
+                        format!(
+                            "`encap mpls` needs one or two labels (LABEL[/LABEL]) from 0 to 1048575, not `{}`",
+                            v.text
+                        ),
                     );
                     None
                 }
@@ -1040,16 +1052,7 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
             "pref" => {
                 let v = val!(kw, "low, medium or high");
                 v6_only.push((kw, "`pref`"));
-                let p = match v.text.as_str() {
-                    "low" | "3" => Some(RoutePref::Low),
-                    "medium" | "0" => Some(RoutePref::Medium),
-                    "high" | "1" => Some(RoutePref::High),
-                    _ => None,
-                };
-                if p.is_none() {
-                    err(ctx, v, format!("`pref` must be one of low, medium, high, not `{}`", v.text));
-                }
-                set!(r.pref, p);
+                set!(r.pref, named_or_num(ctx, "pref", v, ROUTE_PREFS, 255));
             }
             "ttl-propagate" => {
                 let v = val!(kw, "enabled or disabled");
@@ -1298,7 +1301,7 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
 /// Options of a rule line.
 pub const RULE_OPTIONS: &[&str] = &[
     "not", "from", "to", "inet", "inet6", "preference", "priority", "order", "tos",
-    "dsfield", "fwmark", "realms", "iif", "oif", "uidrange", "protocol", "ipproto", "sport",
+    "dsfield", "fwmark", "realms", "iif", "dev", "oif", "uidrange", "protocol", "ipproto", "sport",
     "dport", "tunnel-id", "suppress_prefixlength", "sup_pl", "suppress_ifgroup",
     "sup_group", "table", "lookup", "goto", "nop", "blackhole", "unreachable", "prohibit",
     "type", "l3mdev", "no_track", "track_group",
@@ -1391,6 +1394,8 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
             "fwmark" => {
                 let v = val!(kw, "MARK[/MASK]");
                 let (m, mask) = match v.text.split_once('/') {
+                    // keepalived takes an empty mask (`0x10/`) as no mask.
+                    Some((m, "")) => (m, None),
                     Some((m, k)) => (m, Some(k)),
                     None => (v.text.as_str(), None),
                 };
@@ -1415,7 +1420,7 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
                 realms_w = Some(kw);
                 set!(r.realms, realms(ctx, v));
             }
-            "iif" => {
+            "iif" | "dev" => {
                 let v = val!(kw, "an interface name");
                 r.iif = Some(v.text.clone());
             }
@@ -1463,7 +1468,7 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
                 suppress_w = Some(kw);
                 set!(
                     r.suppress_prefixlength,
-                    num_in(ctx, &kw.text, v, 0, 128, false).map(|n| n as u8)
+                    num_in(ctx, &kw.text, v, 0, u64::from(u32::MAX), false).map(|n| n as u32)
                 );
             }
             "suppress_ifgroup" | "sup_group" => {
@@ -1600,6 +1605,12 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
             }
             ok = false;
         }
+    }
+    if r.track_group.is_some() && r.iif.is_none() {
+        ctx.diags
+            .error(node.name.span, "a static rule with `track_group` needs `iif`")
+            .help("keepalived tracks a static rule through its input interface");
+        ok = false;
     }
     if ok && !r.no_track {
         if let Some(p) = r.protocol.filter(|p| *p != RTPROT_KEEPALIVED) {

@@ -179,22 +179,11 @@ impl fmt::Display for Realms {
     }
 }
 
-/// IPv6 router preference (`pref`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum RoutePref {
-    /// `low`.
-    Low,
-    /// `medium`.
-    Medium,
-    /// `high`.
-    High,
-}
-
 /// Lightweight tunnel encapsulation (`encap`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Encap {
-    /// `encap mpls LABEL` (one label, 0..=1048575; keepalived refuses label stacks).
-    Mpls(u32),
+    /// `encap mpls LABEL[/LABEL]` (labels 0..=1048575; keepalived takes at most two).
+    Mpls(Vec<u32>),
     /// `encap ip [id ID] [dst ADDR] [src ADDR] [tos TOS] [ttl TTL] [flags N]`.
     Ip(IpEncap),
     /// `encap ip6 [id ID] [dst ADDR] [src ADDR] [tc TC] [hoplimit N] [flags N]`.
@@ -296,8 +285,9 @@ pub struct Route {
     pub quickack: Option<bool>,
     /// `congctl [lock] NAME`: (name, lock).
     pub congctl: Option<(String, bool)>,
-    /// `pref low|medium|high` (IPv6 only).
-    pub pref: Option<RoutePref>,
+    /// `pref low|medium|high|NUMBER` (IPv6 only): the ICMPv6 router preference value
+    /// (medium 0, high 1, low 3).
+    pub pref: Option<u8>,
     /// `expires SECS` (IPv6 only).
     pub expires: Option<u32>,
     /// `fastopen_no_cookie 0|1`.
@@ -371,7 +361,7 @@ pub struct Rule {
     pub fwmark: Option<(u32, Option<u32>)>,
     /// `realms` (IPv4 only; table action only).
     pub realms: Option<Realms>,
-    /// `iif`.
+    /// `iif` (alias `dev`).
     pub iif: Option<String>,
     /// `oif`.
     pub oif: Option<String>,
@@ -388,7 +378,7 @@ pub struct Rule {
     /// `tunnel-id`.
     pub tunnel_id: Option<u64>,
     /// `suppress_prefixlength` (alias `sup_pl`; table action only).
-    pub suppress_prefixlength: Option<u8>,
+    pub suppress_prefixlength: Option<u32>,
     /// `suppress_ifgroup` (alias `sup_group`; table action only).
     pub suppress_ifgroup: Option<u32>,
     /// The action.

@@ -2,9 +2,9 @@
 //! fields, non-default options only.
 
 use super::Printer;
-use crate::lower::ipaddr::{ila_text, protocol_name, scope_name, table_name};
+use crate::lower::ipaddr::{ila_text, name_of, protocol_name, scope_name, table_name, ROUTE_PREFS};
 use crate::model::ipaddr::{
-    Broadcast, Encap, IpAddress, IpEncap, Lifetime, Metric, Nexthop, Route, RoutePref,
+    Broadcast, Encap, IpAddress, IpEncap, Lifetime, Metric, Nexthop, Route,
     RouteType, Rule, RuleAction,
 };
 
@@ -88,7 +88,7 @@ fn encap(w: &mut Vec<String>, e: &Encap) {
     match e {
         Encap::Mpls(l) => {
             w.push("mpls".into());
-            w.push(l.to_string());
+            w.push(l.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("/"));
         }
         Encap::Ip(x) => ip_encap(w, "ip", x, "tos", "ttl"),
         Encap::Ip6(x) => ip_encap(w, "ip6", x, "tc", "hoplimit"),
@@ -207,14 +207,7 @@ pub fn route_words(r: &Route) -> Vec<String> {
     kv(
         &mut w,
         "pref",
-        r.pref.map(|x| {
-            match x {
-                RoutePref::Low => "low",
-                RoutePref::Medium => "medium",
-                RoutePref::High => "high",
-            }
-            .to_string()
-        }),
+        r.pref.map(|x| name_of(ROUTE_PREFS, x)),
     );
     kv(&mut w, "expires", r.expires.map(|x| x.to_string()));
     kv(
