@@ -7,10 +7,9 @@ use crate::lower::ctx::{Ctx, Kind};
 use crate::lower::ipaddr::{self, parse_base0, parse_dec};
 use crate::model::common::{Script, Timer};
 use crate::model::global::{
-    DynamicInterfaces, Fifo, FlushOnStop, GarpExtraIf, GlobalDefs, IncludeCheck,
-    IpvsNamespace, LinkbeatInterface, LinkbeatMethod, LvsSyncDaemon, LvsTimeouts,
-    ProcessTuning, RcvBuf, ReloadFile, RxBufsPolicy, ScriptUser, SmtpHost, SmtpServer,
-    TrackGroup,
+    DynamicInterfaces, Fifo, FlushOnStop, GarpExtraIf, GlobalDefs, IncludeCheck, IpvsNamespace,
+    LinkbeatInterface, LinkbeatMethod, LvsSyncDaemon, LvsTimeouts, ProcessTuning, RcvBuf,
+    ReloadFile, RxBufsPolicy, ScriptUser, SmtpHost, SmtpServer, TrackGroup,
 };
 use crate::model::Config;
 use crate::tree::Node;
@@ -36,42 +35,135 @@ pub const TOP_KEYWORDS: &[&str] = &[
 /// Keywords of `global_defs` (keepalived 2.2.7's, and vigil's `vrrp_user`,
 /// `checker_user`, `control_socket`).
 pub const GLOBAL_DEFS_KEYWORDS: &[&str] = &[
-    "tmp_config_directory", "config_save_dir", "process_names", "process_name",
-    "vrrp_process_name", "checker_process_name", "lvs_process_name", "bfd_process_name",
-    "startup_script", "startup_script_timeout", "shutdown_script", "shutdown_script_timeout",
-    "notification_email", "notification_email_from", "smtp_server", "smtp_helo_name",
-    "smtp_connect_timeout", "smtp_alert", "smtp_alert_vrrp", "smtp_alert_checker",
-    "checker_log_all_failures", "no_email_faults", "router_id", "vrrp_mcast_group4",
-    "vrrp_mcast_group6", "default_interface", "lvs_sync_daemon", "lvs_timeouts", "lvs_flush",
-    "lvs_flush_on_stop", "lvs_flush_onstop", "vrrp_garp_master_delay",
-    "vrrp_garp_master_repeat", "vrrp_garp_lower_prio_delay", "vrrp_down_timer_adverts",
-    "vrrp_garp_lower_prio_repeat", "vrrp_garp_master_refresh",
-    "vrrp_garp_master_refresh_repeat", "vrrp_garp_interval", "vrrp_gna_interval",
-    "vrrp_min_garp", "vrrp_garp_extra_if", "vrrp_vmac_garp_intvl",
-    "vrrp_lower_prio_no_advert", "vrrp_higher_prio_send_advert", "vrrp_version", "nftables",
-    "nftables_priority", "nftables_counters", "nftables_ifindex", "nftables_ipvs",
-    "nftables_ipvs_priority", "nftables_ipvs_start_fwmark", "vrrp_iptables", "vrrp_ipsets",
-    "disable_local_igmp", "vrrp_check_unicast_src", "vrrp_skip_check_adv_addr", "vrrp_strict",
-    "vrrp_notify_priority_changes", "max_auto_priority", "min_auto_priority_delay",
-    "vrrp_priority", "checker_priority", "bfd_priority", "vrrp_no_swap", "checker_no_swap",
-    "bfd_no_swap", "vrrp_cpu_affinity", "checker_cpu_affinity", "bfd_cpu_affinity",
-    "vrrp_rt_priority", "checker_rt_priority", "bfd_rt_priority", "vrrp_rlimit_rttime",
-    "checker_rlimit_rttime", "bfd_rlimit_rttime", "vrrp_rlimit_rtime", "checker_rlimit_rtime",
-    "bfd_rlimit_rtime", "snmp_socket", "enable_snmp_vrrp", "enable_snmp_keepalived",
-    "enable_snmp_checker", "enable_snmp_rfc", "enable_snmp_rfcv2", "enable_snmp_rfcv3",
-    "enable_traps", "enable_dbus", "dbus_service_name", "script_user",
-    "enable_script_security", "notify_fifo", "notify_fifo_script", "vrrp_notify_fifo",
-    "vrrp_notify_fifo_script", "lvs_notify_fifo", "lvs_notify_fifo_script",
-    "fifo_write_vrrp_states_on_reload", "dynamic_interfaces", "vrrp_netlink_cmd_rcv_bufs",
-    "vrrp_netlink_cmd_rcv_bufs_force", "vrrp_netlink_monitor_rcv_bufs",
-    "vrrp_netlink_monitor_rcv_bufs_force", "lvs_netlink_cmd_rcv_bufs",
-    "lvs_netlink_cmd_rcv_bufs_force", "lvs_netlink_monitor_rcv_bufs",
-    "lvs_netlink_monitor_rcv_bufs_force", "process_monitor_rcv_bufs",
-    "process_monitor_rcv_bufs_force", "vrrp_rx_bufs_policy", "vrrp_rx_bufs_multiplier",
-    "rs_init_notifies", "no_checker_emails", "umask", "vrrp_startup_delay",
-    "log_unknown_vrids", "vmac_prefix", "vmac_addr_prefix", "random_seed",
-    "reload_check_config", "include_check", "reload_time_file", "reload_repeat",
-    "reload_file", "data_use_instance", "vrrp_user", "checker_user", "control_socket",
+    "tmp_config_directory",
+    "config_save_dir",
+    "process_names",
+    "process_name",
+    "vrrp_process_name",
+    "checker_process_name",
+    "lvs_process_name",
+    "bfd_process_name",
+    "startup_script",
+    "startup_script_timeout",
+    "shutdown_script",
+    "shutdown_script_timeout",
+    "notification_email",
+    "notification_email_from",
+    "smtp_server",
+    "smtp_helo_name",
+    "smtp_connect_timeout",
+    "smtp_alert",
+    "smtp_alert_vrrp",
+    "smtp_alert_checker",
+    "checker_log_all_failures",
+    "no_email_faults",
+    "router_id",
+    "vrrp_mcast_group4",
+    "vrrp_mcast_group6",
+    "default_interface",
+    "lvs_sync_daemon",
+    "lvs_timeouts",
+    "lvs_flush",
+    "lvs_flush_on_stop",
+    "lvs_flush_onstop",
+    "vrrp_garp_master_delay",
+    "vrrp_garp_master_repeat",
+    "vrrp_garp_lower_prio_delay",
+    "vrrp_down_timer_adverts",
+    "vrrp_garp_lower_prio_repeat",
+    "vrrp_garp_master_refresh",
+    "vrrp_garp_master_refresh_repeat",
+    "vrrp_garp_interval",
+    "vrrp_gna_interval",
+    "vrrp_min_garp",
+    "vrrp_garp_extra_if",
+    "vrrp_vmac_garp_intvl",
+    "vrrp_lower_prio_no_advert",
+    "vrrp_higher_prio_send_advert",
+    "vrrp_version",
+    "nftables",
+    "nftables_priority",
+    "nftables_counters",
+    "nftables_ifindex",
+    "nftables_ipvs",
+    "nftables_ipvs_priority",
+    "nftables_ipvs_start_fwmark",
+    "vrrp_iptables",
+    "vrrp_ipsets",
+    "disable_local_igmp",
+    "vrrp_check_unicast_src",
+    "vrrp_skip_check_adv_addr",
+    "vrrp_strict",
+    "vrrp_notify_priority_changes",
+    "max_auto_priority",
+    "min_auto_priority_delay",
+    "vrrp_priority",
+    "checker_priority",
+    "bfd_priority",
+    "vrrp_no_swap",
+    "checker_no_swap",
+    "bfd_no_swap",
+    "vrrp_cpu_affinity",
+    "checker_cpu_affinity",
+    "bfd_cpu_affinity",
+    "vrrp_rt_priority",
+    "checker_rt_priority",
+    "bfd_rt_priority",
+    "vrrp_rlimit_rttime",
+    "checker_rlimit_rttime",
+    "bfd_rlimit_rttime",
+    "vrrp_rlimit_rtime",
+    "checker_rlimit_rtime",
+    "bfd_rlimit_rtime",
+    "snmp_socket",
+    "enable_snmp_vrrp",
+    "enable_snmp_keepalived",
+    "enable_snmp_checker",
+    "enable_snmp_rfc",
+    "enable_snmp_rfcv2",
+    "enable_snmp_rfcv3",
+    "enable_traps",
+    "enable_dbus",
+    "dbus_service_name",
+    "script_user",
+    "enable_script_security",
+    "notify_fifo",
+    "notify_fifo_script",
+    "vrrp_notify_fifo",
+    "vrrp_notify_fifo_script",
+    "lvs_notify_fifo",
+    "lvs_notify_fifo_script",
+    "fifo_write_vrrp_states_on_reload",
+    "dynamic_interfaces",
+    "vrrp_netlink_cmd_rcv_bufs",
+    "vrrp_netlink_cmd_rcv_bufs_force",
+    "vrrp_netlink_monitor_rcv_bufs",
+    "vrrp_netlink_monitor_rcv_bufs_force",
+    "lvs_netlink_cmd_rcv_bufs",
+    "lvs_netlink_cmd_rcv_bufs_force",
+    "lvs_netlink_monitor_rcv_bufs",
+    "lvs_netlink_monitor_rcv_bufs_force",
+    "process_monitor_rcv_bufs",
+    "process_monitor_rcv_bufs_force",
+    "vrrp_rx_bufs_policy",
+    "vrrp_rx_bufs_multiplier",
+    "rs_init_notifies",
+    "no_checker_emails",
+    "umask",
+    "vrrp_startup_delay",
+    "log_unknown_vrids",
+    "vmac_prefix",
+    "vmac_addr_prefix",
+    "random_seed",
+    "reload_check_config",
+    "include_check",
+    "reload_time_file",
+    "reload_repeat",
+    "reload_file",
+    "data_use_instance",
+    "vrrp_user",
+    "checker_user",
+    "control_socket",
 ];
 
 /// Lowers one top-level statement; false when the keyword is not this module's.
@@ -375,9 +467,7 @@ fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
             }
         }
         "vrrp_lower_prio_no_advert" => set_opt_bool(ctx, node, &mut g.vrrp_lower_prio_no_advert),
-        "vrrp_higher_prio_send_advert" => {
-            set_bool(ctx, node, &mut g.vrrp_higher_prio_send_advert)
-        }
+        "vrrp_higher_prio_send_advert" => set_bool(ctx, node, &mut g.vrrp_higher_prio_send_advert),
         "vrrp_version" => {
             if let Some(n) = ctx.number_arg::<u8>(node, 2, 3) {
                 g.vrrp_version = n;
@@ -386,9 +476,7 @@ fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
         "vrrp_check_unicast_src" => set_bool(ctx, node, &mut g.vrrp_check_unicast_src),
         "vrrp_skip_check_adv_addr" => set_bool(ctx, node, &mut g.vrrp_skip_check_adv_addr),
         "vrrp_strict" => set_bool(ctx, node, &mut g.vrrp_strict),
-        "vrrp_notify_priority_changes" => {
-            set_bool(ctx, node, &mut g.vrrp_notify_priority_changes)
-        }
+        "vrrp_notify_priority_changes" => set_bool(ctx, node, &mut g.vrrp_notify_priority_changes),
         "vrrp_startup_delay" => {
             if let Some(t) = timer_arg(ctx, node, Timer(1_000), Timer(4_294_967_295)) {
                 g.vrrp_startup_delay = Some(t);
@@ -581,8 +669,13 @@ fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
             ctx.string(node);
             ctx.not_acted_on(node, "vigil has no SNMP support");
         }
-        "enable_snmp_vrrp" | "enable_snmp_keepalived" | "enable_snmp_checker"
-        | "enable_snmp_rfc" | "enable_snmp_rfcv2" | "enable_snmp_rfcv3" | "enable_traps" => {
+        "enable_snmp_vrrp"
+        | "enable_snmp_keepalived"
+        | "enable_snmp_checker"
+        | "enable_snmp_rfc"
+        | "enable_snmp_rfcv2"
+        | "enable_snmp_rfcv3"
+        | "enable_traps" => {
             ctx.no_args(node);
             ctx.no_block(node);
             ctx.not_acted_on(node, "vigil has no SNMP support");
@@ -653,7 +746,10 @@ fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
         }
         "data_use_instance" => {
             opt_bool(ctx, node);
-            ctx.not_acted_on(node, "vigil does not write keepalived's SIGUSR1 .data dumps");
+            ctx.not_acted_on(
+                node,
+                "vigil does not write keepalived's SIGUSR1 .data dumps",
+            );
         }
 
         // ----- vigil extensions -----
@@ -725,7 +821,10 @@ fn smtp_server(ctx: &mut Ctx, node: &Node) -> Option<SmtpServer> {
             if !valid {
                 ctx.diags.error(
                     h.span,
-                    format!("`smtp_server`: `{}` is neither an IP address nor a host name", h.text),
+                    format!(
+                        "`smtp_server`: `{}` is neither an IP address nor a host name",
+                        h.text
+                    ),
                 );
                 return None;
             }
@@ -800,15 +899,19 @@ fn lvs_sync_daemon(ctx: &mut Ctx, node: &Node) -> Option<LvsSyncDaemon> {
                     ctx.reference(Kind::Instance, v, "lvs_sync_daemon");
                     s.instance = Some(v.text.clone());
                 }
-                "id" => s.syncid = ctx.number("lvs_sync_daemon id", v, 0, 255).or_else(|| {
-                    ok = false;
-                    None
-                }),
-                "maxlen" => {
-                    s.maxlen = ctx.number("lvs_sync_daemon maxlen", v, 1, 65507).or_else(|| {
+                "id" => {
+                    s.syncid = ctx.number("lvs_sync_daemon id", v, 0, 255).or_else(|| {
                         ok = false;
                         None
                     })
+                }
+                "maxlen" => {
+                    s.maxlen = ctx
+                        .number("lvs_sync_daemon maxlen", v, 1, 65507)
+                        .or_else(|| {
+                            ok = false;
+                            None
+                        })
                 }
                 "port" => {
                     s.port = ctx.number("lvs_sync_daemon port", v, 1, 65535).or_else(|| {
@@ -887,7 +990,8 @@ fn lvs_timeouts(ctx: &mut Ctx, node: &Node) -> Option<LvsTimeouts> {
             }
         };
         match it.next() {
-            Some(v) => match ctx.number::<u32>(&format!("lvs_timeouts {}", w.text), v, 0, u32::MAX) {
+            Some(v) => match ctx.number::<u32>(&format!("lvs_timeouts {}", w.text), v, 0, u32::MAX)
+            {
                 Some(n) => *field = Some(n),
                 None => ok = false,
             },
@@ -1123,7 +1227,10 @@ fn track_group(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
         };
         if members.is_empty() {
             ctx.diags
-                .error(c.name.span, format!("track group `{}` has an empty group block", name.text))
+                .error(
+                    c.name.span,
+                    format!("track group `{}` has an empty group block", name.text),
+                )
                 .help("list the VRRP instances that track the group's addresses, routes and rules");
         }
         for m in members {
@@ -1133,7 +1240,10 @@ fn track_group(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
                 if instances.contains(&w.text) {
                     ctx.diags.warning(
                         w.span,
-                        format!("`{}` is listed twice in track group `{}`", w.text, name.text),
+                        format!(
+                            "`{}` is listed twice in track group `{}`",
+                            w.text, name.text
+                        ),
                     );
                 } else {
                     instances.push(w.text.clone());
@@ -1157,7 +1267,13 @@ mod tests {
     use std::path::Path;
 
     fn load(text: &str) -> Loaded {
-        load_str(Path::new("t.conf"), text, &Options { config_id: "x".into() })
+        load_str(
+            Path::new("t.conf"),
+            text,
+            &Options {
+                config_id: "x".into(),
+            },
+        )
     }
 
     /// Every diagnostic as `severity line:col message`.
@@ -1166,7 +1282,11 @@ mod tests {
             .diags
             .iter()
             .map(|d| {
-                let sev = if d.severity == Severity::Error { "error" } else { "warning" };
+                let sev = if d.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                };
                 let (l, c) = d.span.map(|s| (s.line, s.col)).unwrap_or((0, 0));
                 format!("{sev} {l}:{c} {}", d.message)
             })
@@ -1174,7 +1294,10 @@ mod tests {
     }
 
     fn errors(text: &str) -> Vec<String> {
-        diags(text).into_iter().filter(|d| d.starts_with("error")).collect()
+        diags(text)
+            .into_iter()
+            .filter(|d| d.starts_with("error"))
+            .collect()
     }
 
     fn global(text: &str) -> GlobalDefs {
@@ -1463,7 +1586,10 @@ static_rules {
             ["error 2:22 `smtp_connect_timeout` must be a number from 1 to 4294, not `0`"]
         );
         assert_eq!(errors(&gd("smtp_connect_timeout 1.5")).len(), 1);
-        assert_eq!(global(&gd("smtp_connect_timeout 4294")).smtp_connect_timeout, Timer::secs(4294));
+        assert_eq!(
+            global(&gd("smtp_connect_timeout 4294")).smtp_connect_timeout,
+            Timer::secs(4294)
+        );
     }
 
     #[test]
@@ -1471,7 +1597,13 @@ static_rules {
         // keepalived.conf(5): "IP address or domain name with optional port number".
         let g = global(&gd("smtp_server 2001:db8::25 587"));
         let s = g.smtp_server.unwrap_or_else(|| panic!("no smtp_server"));
-        assert_eq!((s.host, s.port), (SmtpHost::Ip("2001:db8::25".parse().unwrap_or_else(|_| panic!())), 587));
+        assert_eq!(
+            (s.host, s.port),
+            (
+                SmtpHost::Ip("2001:db8::25".parse().unwrap_or_else(|_| panic!())),
+                587
+            )
+        );
         let g = global(&gd("smtp_server mail.example.com"));
         assert_eq!(g.smtp_server.map(|s| s.port), Some(25));
         assert_eq!(
@@ -1485,7 +1617,10 @@ static_rules {
         // keepalived 2.2.7: master_repeat and refresh_repeat must be > 0; lower_prio_repeat may be 0.
         assert_eq!(errors(&gd("vrrp_garp_master_repeat 0")).len(), 1);
         assert_eq!(errors(&gd("vrrp_garp_master_refresh_repeat 0")).len(), 1);
-        assert_eq!(global(&gd("vrrp_garp_lower_prio_repeat 0")).garp_lower_prio_repeat(), 0);
+        assert_eq!(
+            global(&gd("vrrp_garp_lower_prio_repeat 0")).garp_lower_prio_repeat(),
+            0
+        );
         assert_eq!(errors(&gd("vrrp_garp_master_delay 4295")).len(), 1);
         assert_eq!(errors(&gd("vrrp_garp_master_refresh 0.5")).len(), 1);
     }
@@ -1493,7 +1628,10 @@ static_rules {
     #[test]
     fn garp_interval_is_microseconds() {
         // keepalived.conf(5): vrrp_garp_interval "decimal, seconds (resolution usecs)".
-        assert_eq!(global(&gd("vrrp_garp_interval 0.000001")).vrrp_garp_interval, Timer(1));
+        assert_eq!(
+            global(&gd("vrrp_garp_interval 0.000001")).vrrp_garp_interval,
+            Timer(1)
+        );
         assert_eq!(
             errors(&gd("vrrp_gna_interval 1.0000001")),
             ["error 2:19 `vrrp_gna_interval`: `1.0000001` has more than six decimals (microseconds)"]
@@ -1545,14 +1683,23 @@ static_rules {
     fn startup_delay_range() {
         // keepalived 2.2.7: vrrp_startup_delay outside [0.001000, 4294.967295] is refused.
         assert_eq!(errors(&gd("vrrp_startup_delay 0")).len(), 1);
-        assert_eq!(global(&gd("vrrp_startup_delay 5.5")).vrrp_startup_delay, Some(Timer(5_500_000)));
+        assert_eq!(
+            global(&gd("vrrp_startup_delay 5.5")).vrrp_startup_delay,
+            Some(Timer(5_500_000))
+        );
     }
 
     #[test]
     fn garp_extra_if_forms() {
         // keepalived.conf(5): vrrp_garp_extra_if [all] SECS, at most 86400.
         let g = global(&gd("vrrp_garp_extra_if all 100"));
-        assert_eq!(g.vrrp_garp_extra_if, Some(GarpExtraIf { interval: Timer::secs(100), all: true }));
+        assert_eq!(
+            g.vrrp_garp_extra_if,
+            Some(GarpExtraIf {
+                interval: Timer::secs(100),
+                all: true
+            })
+        );
         assert_eq!(errors(&gd("vrrp_garp_extra_if 86401")).len(), 1);
         assert_eq!(
             errors(&gd("vrrp_garp_extra_if")),
@@ -1564,12 +1711,25 @@ static_rules {
     fn deprecated_aliases_map_to_modern_fields() {
         // keepalived 2.2.7: "vrrp_vmac_garp_intvl is deprecated - please use vrrp_garp_extra_if";
         // lvs_flush_onstop, lvs_process_name, *_rlimit_rtime.
-        let text = gd("vrrp_vmac_garp_intvl 5\nlvs_flush_onstop\nlvs_process_name lp\nbfd_rlimit_rtime 7");
+        let text =
+            gd("vrrp_vmac_garp_intvl 5\nlvs_flush_onstop\nlvs_process_name lp\nbfd_rlimit_rtime 7");
         let d = diags(&text);
-        assert!(d.contains(&"warning 2:1 `vrrp_vmac_garp_intvl` is deprecated; use `vrrp_garp_extra_if`".to_string()), "{d:?}");
-        assert!(d.iter().any(|x| x.contains("use `bfd_rlimit_rttime`")), "{d:?}");
+        assert!(
+            d.contains(
+                &"warning 2:1 `vrrp_vmac_garp_intvl` is deprecated; use `vrrp_garp_extra_if`"
+                    .to_string()
+            ),
+            "{d:?}"
+        );
+        assert!(
+            d.iter().any(|x| x.contains("use `bfd_rlimit_rttime`")),
+            "{d:?}"
+        );
         let g = global(&text);
-        assert_eq!(g.vrrp_garp_extra_if.map(|x| x.interval), Some(Timer::secs(5)));
+        assert_eq!(
+            g.vrrp_garp_extra_if.map(|x| x.interval),
+            Some(Timer::secs(5))
+        );
         assert_eq!(g.lvs_flush_on_stop, Some(FlushOnStop::All));
         assert_eq!(g.process_names.checker.as_deref(), Some("lp"));
         assert_eq!(g.bfd_process.rlimit_rttime, 7);
@@ -1579,15 +1739,23 @@ static_rules {
     fn lvs_sync_daemon_options_and_ranges() {
         // keepalived.conf(5), lvs_sync_daemon: syncid 0..255, maxlen 1..65507, port, ttl 1..255,
         // group multicast.
-        let g = global(&gd("lvs_sync_daemon eth0 id 255 maxlen 65507 port 1 ttl 255 group ff02::5"));
+        let g = global(&gd(
+            "lvs_sync_daemon eth0 id 255 maxlen 65507 port 1 ttl 255 group ff02::5",
+        ));
         let s = g.lvs_sync_daemon.unwrap_or_else(|| panic!("none"));
-        assert_eq!((s.syncid, s.maxlen, s.port, s.ttl), (Some(255), Some(65507), Some(1), Some(255)));
+        assert_eq!(
+            (s.syncid, s.maxlen, s.port, s.ttl),
+            (Some(255), Some(65507), Some(1), Some(255))
+        );
         assert_eq!(errors(&gd("lvs_sync_daemon eth0 id 256")).len(), 1);
         assert_eq!(errors(&gd("lvs_sync_daemon eth0 maxlen 65508")).len(), 1);
         assert_eq!(errors(&gd("lvs_sync_daemon eth0 group 192.0.2.1")).len(), 1);
         // "Please use keyword "id" before lvs_sync_daemon SYNCID".
         let e = errors(&gd("lvs_sync_daemon eth0 VI_1 5"));
-        assert!(e.contains(&"error 2:27 `lvs_sync_daemon`: unexpected `5`".to_string()), "{e:?}");
+        assert!(
+            e.contains(&"error 2:27 `lvs_sync_daemon`: unexpected `5`".to_string()),
+            "{e:?}"
+        );
     }
 
     #[test]
@@ -1600,7 +1768,14 @@ static_rules {
         // keepalived reports both words: "Unknown option foo", "Unknown option 1".
         assert_eq!(errors(&gd("lvs_timeouts foo 1")).len(), 2);
         let t = global(&gd("lvs_timeouts udp 5")).lvs_timeouts;
-        assert_eq!(t, Some(LvsTimeouts { tcp: None, tcpfin: None, udp: Some(5) }));
+        assert_eq!(
+            t,
+            Some(LvsTimeouts {
+                tcp: None,
+                tcpfin: None,
+                udp: Some(5)
+            })
+        );
     }
 
     #[test]
@@ -1616,9 +1791,13 @@ static_rules {
     #[test]
     fn include_check_plus_minus() {
         // keepalived.conf(5), include_check: no option = all; '+' adds, '-' removes.
-        let all = global(&gd("include_check")).include_check.unwrap_or_default();
+        let all = global(&gd("include_check"))
+            .include_check
+            .unwrap_or_default();
         assert!(all.readable && all.matched && all.wildcard_match && all.brace_match);
-        let c = global(&gd("include_check +match -wildcard_match")).include_check.unwrap_or_default();
+        let c = global(&gd("include_check +match -wildcard_match"))
+            .include_check
+            .unwrap_or_default();
         assert!(c.matched && !c.wildcard_match && !c.readable);
         assert_eq!(errors(&gd("include_check foo")).len(), 1);
     }
@@ -1626,8 +1805,14 @@ static_rules {
     #[test]
     fn rx_bufs_policy_forms() {
         // keepalived.conf(5): vrrp_rx_bufs_policy [MTU|ADVERT|NUMBER] (case-insensitive in 2.2.7).
-        assert_eq!(global(&gd("vrrp_rx_bufs_policy mtu")).vrrp_rx_bufs_policy, Some(RxBufsPolicy::Mtu));
-        assert_eq!(global(&gd("vrrp_rx_bufs_policy 4096")).vrrp_rx_bufs_policy, Some(RxBufsPolicy::Size(4096)));
+        assert_eq!(
+            global(&gd("vrrp_rx_bufs_policy mtu")).vrrp_rx_bufs_policy,
+            Some(RxBufsPolicy::Mtu)
+        );
+        assert_eq!(
+            global(&gd("vrrp_rx_bufs_policy 4096")).vrrp_rx_bufs_policy,
+            Some(RxBufsPolicy::Size(4096))
+        );
         assert_eq!(errors(&gd("vrrp_rx_bufs_policy foo")).len(), 1);
         assert_eq!(errors(&gd("vrrp_rx_bufs_multiplier 0")).len(), 1);
     }
@@ -1645,15 +1830,26 @@ static_rules {
     fn not_acted_on_keywords_warn() {
         // SNMP, DBus, iptables/ipsets, keepalived-internal files: understood, not acted on.
         for kw in [
-            "enable_snmp_vrrp", "enable_traps", "enable_dbus", "vrrp_iptables", "vrrp_ipsets",
-            "data_use_instance", "reload_check_config",
+            "enable_snmp_vrrp",
+            "enable_traps",
+            "enable_dbus",
+            "vrrp_iptables",
+            "vrrp_ipsets",
+            "data_use_instance",
+            "reload_check_config",
         ] {
             let d = diags(&gd(kw));
             assert_eq!(d.len(), 1, "{kw}: {d:?}");
-            assert!(d[0].starts_with("warning 2:1") && d[0].contains("vigil does not act on it"), "{d:?}");
+            assert!(
+                d[0].starts_with("warning 2:1") && d[0].contains("vigil does not act on it"),
+                "{d:?}"
+            );
         }
         let d = diags("namespace_with_ipsets\n");
-        assert!(d[0].contains("vigil does not act on it (vigil uses nftables, not ipsets)"), "{d:?}");
+        assert!(
+            d[0].contains("vigil does not act on it (vigil uses nftables, not ipsets)"),
+            "{d:?}"
+        );
     }
 
     #[test]
@@ -1661,7 +1857,10 @@ static_rules {
         let l = load(&gd("router_idd x"));
         let d: Vec<_> = l.diags.iter().collect();
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].message, "unknown keyword `router_idd` in global_defs; ignored");
+        assert_eq!(
+            d[0].message,
+            "unknown keyword `router_idd` in global_defs; ignored"
+        );
         assert_eq!(d[0].help.as_deref(), Some("did you mean `router_id`?"));
     }
 
@@ -1670,18 +1869,26 @@ static_rules {
         // keepalived: a later router_id replaces the earlier one.
         let text = gd("router_id a\nrouter_id b");
         assert_eq!(global(&text).router_id.as_deref(), Some("b"));
-        assert_eq!(diags(&text), ["warning 3:1 `router_id` given again; this one wins"]);
+        assert_eq!(
+            diags(&text),
+            ["warning 3:1 `router_id` given again; this one wins"]
+        );
     }
 
     #[test]
     fn notification_email_accumulates() {
         let g = global(&gd("notification_email {\n a@example.com\n}\nnotification_email {\n b@example.com c@example.com\n}"));
-        assert_eq!(g.notification_email, ["a@example.com", "b@example.com", "c@example.com"]);
+        assert_eq!(
+            g.notification_email,
+            ["a@example.com", "b@example.com", "c@example.com"]
+        );
     }
 
     #[test]
     fn vigil_extensions() {
-        let g = global(&gd("vrrp_user vigil\nchecker_user nobody\ncontrol_socket /run/x.ctl"));
+        let g = global(&gd(
+            "vrrp_user vigil\nchecker_user nobody\ncontrol_socket /run/x.ctl",
+        ));
         assert_eq!(g.vrrp_user.as_deref(), Some("vigil"));
         assert_eq!(g.checker_user.as_deref(), Some("nobody"));
         assert_eq!(g.control_socket, "/run/x.ctl");
@@ -1701,7 +1908,10 @@ static_rules {
         assert!(g.use_pid_dir && g.linkbeat_use_polling);
         assert_eq!(g.child_wait_time, Timer::secs(100_000));
         // keepalived 2.2.7: "Invalid child_wait_time 1.5".
-        assert_eq!(errors("child_wait_time 1.5\n"), ["error 1:17 `child_wait_time` must be a number from 0 to 4294967295, not `1.5`"]);
+        assert_eq!(
+            errors("child_wait_time 1.5\n"),
+            ["error 1:17 `child_wait_time` must be a number from 0 to 4294967295, not `1.5`"]
+        );
     }
 
     #[test]
@@ -1710,7 +1920,10 @@ static_rules {
         let l = load("linkbeat_interfaces {\n eth0\n eth1 IOCTL\n}\n");
         assert!(!l.diags.has_errors());
         let li = &l.config.statics.linkbeat_interfaces;
-        assert_eq!((li[0].method, li[1].method), (None, Some(LinkbeatMethod::Ioctl)));
+        assert_eq!(
+            (li[0].method, li[1].method),
+            (None, Some(LinkbeatMethod::Ioctl))
+        );
         assert_eq!(
             errors("linkbeat_interfaces {\n eth0 mii\n}\n"),
             ["error 2:7 `linkbeat_interfaces` must be one of MII, ETHTOOL, IOCTL, not `mii`"]
@@ -1723,8 +1936,14 @@ static_rules {
         let e = errors("static_ipaddress {\n 192.0.2.1 dev eth0 track_group G\n}\n");
         assert_eq!(e, ["error 2:33 `track_group` names `G`, but no static_track_group of that name is defined"]);
         // "track_group must have a name"; "track group G has empty group block".
-        assert_eq!(errors("track_group {\n}\n"), ["error 1:1 `track_group` needs a name"]);
-        assert_eq!(errors("track_group G {\n group {\n }\n}\n"), ["error 2:2 track group `G` has an empty group block"]);
+        assert_eq!(
+            errors("track_group {\n}\n"),
+            ["error 1:1 `track_group` needs a name"]
+        );
+        assert_eq!(
+            errors("track_group G {\n group {\n }\n}\n"),
+            ["error 2:2 track group `G` has an empty group block"]
+        );
         let l = load("track_group G {\n group {\n VI_1\n }\n}\ntrack_group G {\n}\n");
         let e = own_errors(&l);
         assert_eq!(e, ["static_track_group `G` is defined twice"]);
@@ -1735,6 +1954,9 @@ static_rules {
         let l = load("static_ipaddress {\n 192.0.2.1/24 dev eth0\n}\nstatic_routes {\n 198.51.100.0/24 via 192.0.2.254 dev eth0\n}\nstatic_rules {\n from 192.0.2.0/24 table 7 preference 70\n}\n");
         assert!(!l.diags.has_errors(), "{:?}", l.diags);
         let s = &l.config.statics;
-        assert_eq!((s.addresses.len(), s.routes.len(), s.rules.len()), (1, 1, 1));
+        assert_eq!(
+            (s.addresses.len(), s.routes.len(), s.rules.len()),
+            (1, 1, 1)
+        );
     }
 }

@@ -11,8 +11,8 @@
 use crate::lexer::Word;
 use crate::lower::ctx::{Ctx, Kind};
 use crate::model::ipaddr::{
-    Broadcast, Encap, IpAddress, IpEncap, Lifetime, Metric, Nexthop, Prefix, Range, Realms,
-    Route, RouteType, Rule, RuleAction,
+    Broadcast, Encap, IpAddress, IpEncap, Lifetime, Metric, Nexthop, Prefix, Range, Realms, Route,
+    RouteType, Rule, RuleAction,
 };
 use crate::tree::Node;
 use std::net::IpAddr;
@@ -70,7 +70,12 @@ pub const SCOPES: &[(&str, u8)] = &[
 ];
 
 /// Routing table names.
-pub const TABLES: &[(&str, u32)] = &[("unspec", 0), ("default", 253), ("main", 254), ("local", 255)];
+pub const TABLES: &[(&str, u32)] = &[
+    ("unspec", 0),
+    ("default", 253),
+    ("main", 254),
+    ("local", 255),
+];
 
 /// Route protocol names (iproute2's rt_protos).
 pub const PROTOCOLS: &[(&str, u8)] = &[
@@ -257,7 +262,10 @@ fn num_in(ctx: &mut Ctx, kw: &str, w: &Word, min: u64, max: u64, base0: bool) ->
             err(
                 ctx,
                 w,
-                format!("`{kw}` must be a number from {min} to {max}, not `{}`", w.text),
+                format!(
+                    "`{kw}` must be a number from {min} to {max}, not `{}`",
+                    w.text
+                ),
             );
             None
         }
@@ -321,7 +329,10 @@ fn track_group(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word, place: Place) -> O
     let v = line.value(ctx, kw, "a track group name")?;
     if place == Place::Virtual {
         ctx.diags
-            .error(kw.span, "`track_group` is only allowed in static addresses, routes and rules")
+            .error(
+                kw.span,
+                "`track_group` is only allowed in static addresses, routes and rules",
+            )
             .help("a VRRP instance tracks its own virtual addresses, routes and rules");
         return None;
     }
@@ -367,7 +378,10 @@ fn range(ctx: &mut Ctx, kw: &str, w: &Word, max: u64) -> Option<Range> {
         Some(r) if r.start <= r.end => Some(r),
         Some(_) => {
             ctx.diags
-                .error(w.span, format!("`{kw}` range `{}` ends before it starts", w.text))
+                .error(
+                    w.span,
+                    format!("`{kw}` range `{}` ends before it starts", w.text),
+                )
                 .help("keepalived accepts this, but the kernel refuses the rule");
             None
         }
@@ -375,7 +389,10 @@ fn range(ctx: &mut Ctx, kw: &str, w: &Word, max: u64) -> Option<Range> {
             err(
                 ctx,
                 w,
-                format!("`{kw}` must be a range START-END of numbers from 0 to {max}, not `{}`", w.text),
+                format!(
+                    "`{kw}` must be a range START-END of numbers from 0 to {max}, not `{}`",
+                    w.text
+                ),
             );
             None
         }
@@ -417,7 +434,10 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
     while let Some(kw) = line.next() {
         match kw.text.as_str() {
             "dev" => {
-                let Some(v) = line.value(ctx, kw, "an interface name") else { ok = false; continue };
+                let Some(v) = line.value(ctx, kw, "an interface name") else {
+                    ok = false;
+                    continue;
+                };
                 if a.dev.is_some() {
                     err(ctx, kw, "an address can have only one `dev`".into());
                     ok = false;
@@ -425,16 +445,26 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
                 a.dev = Some(v.text.clone());
             }
             "scope" => {
-                let Some(v) = line.value(ctx, kw, "a scope") else { ok = false; continue };
+                let Some(v) = line.value(ctx, kw, "a scope") else {
+                    ok = false;
+                    continue;
+                };
                 match named_or_num(ctx, "scope", v, SCOPES, 255) {
                     Some(s) => a.scope = s,
                     None => ok = false,
                 }
             }
             "brd" | "broadcast" => {
-                let Some(v) = line.value(ctx, kw, "a broadcast address, `+` or `-`") else { ok = false; continue };
+                let Some(v) = line.value(ctx, kw, "a broadcast address, `+` or `-`") else {
+                    ok = false;
+                    continue;
+                };
                 if v6 {
-                    err(ctx, kw, format!("`{}`: an IPv6 address has no broadcast address", kw.text));
+                    err(
+                        ctx,
+                        kw,
+                        format!("`{}`: an IPv6 address has no broadcast address", kw.text),
+                    );
                     ok = false;
                     continue;
                 }
@@ -466,22 +496,35 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
                         err(
                             ctx,
                             v,
-                            format!("`{}` must be an IPv4 address, `+` or `-`, not `{}`", kw.text, v.text),
+                            format!(
+                                "`{}` must be an IPv4 address, `+` or `-`, not `{}`",
+                                kw.text, v.text
+                            ),
                         );
                         ok = false;
                     }
                 }
             }
             "label" => {
-                let Some(v) = line.value(ctx, kw, "a label") else { ok = false; continue };
+                let Some(v) = line.value(ctx, kw, "a label") else {
+                    ok = false;
+                    continue;
+                };
                 if v6 {
-                    err(ctx, kw, "`label`: IPv6 addresses cannot have a label".into());
+                    err(
+                        ctx,
+                        kw,
+                        "`label`: IPv6 addresses cannot have a label".into(),
+                    );
                     ok = false;
                 } else if v.text.chars().count() > 15 {
                     err(
                         ctx,
                         v,
-                        format!("`label` must be at most 15 characters, `{}` is longer", v.text),
+                        format!(
+                            "`label` must be at most 15 characters, `{}` is longer",
+                            v.text
+                        ),
                     );
                     ok = false;
                 } else {
@@ -489,7 +532,10 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
                 }
             }
             "peer" => {
-                let Some(v) = line.value(ctx, kw, "an address") else { ok = false; continue };
+                let Some(v) = line.value(ctx, kw, "an address") else {
+                    ok = false;
+                    continue;
+                };
                 match v.text.parse::<IpAddr>() {
                     Ok(p) if p.is_ipv6() == v6 => a.peer = Some(p),
                     Ok(_) => {
@@ -509,7 +555,10 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
                 }
             }
             "preferred_lft" => {
-                let Some(v) = line.value(ctx, kw, "a lifetime") else { ok = false; continue };
+                let Some(v) = line.value(ctx, kw, "a lifetime") else {
+                    ok = false;
+                    continue;
+                };
                 if v.text == "forever" {
                     a.preferred_lft = Lifetime::Forever;
                 } else {
@@ -542,16 +591,17 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
                 None => ok = false,
             },
             other => {
-                let d = ctx.diags.error(
-                    kw.span,
-                    format!("unknown option `{other}` for an address"),
-                );
-                if let Some(s) = crate::lower::ctx::suggest(other, ADDRESS_OPTIONS.iter().copied()) {
+                let d = ctx
+                    .diags
+                    .error(kw.span, format!("unknown option `{other}` for an address"));
+                if let Some(s) = crate::lower::ctx::suggest(other, ADDRESS_OPTIONS.iter().copied())
+                {
                     d.help(format!("did you mean `{s}`?"));
                 } else if other == "nodad" {
                     d.help("keepalived spells it `-nodad`");
                 }
                 ok = false;
+                break;
             }
         }
     }
@@ -581,12 +631,51 @@ pub const ADDRESS_OPTIONS: &[&str] = &[
 
 /// Options of a route line.
 pub const ROUTE_OPTIONS: &[&str] = &[
-    "to", "inet", "inet6", "src", "from", "via", "gw", "or", "dev", "oif", "onlink", "table",
-    "metric", "priority", "preference", "scope", "tos", "dsfield", "protocol", "mtu",
-    "hoplimit", "advmss", "rtt", "rttvar", "reordering", "window", "cwnd", "ssthresh",
-    "realms", "rto_min", "initcwnd", "initrwnd", "features", "quickack", "congctl", "pref",
-    "expires", "fastopen_no_cookie", "ttl-propagate", "encap", "vrf", "nexthop", "append",
-    "no_track", "track_group",
+    "to",
+    "inet",
+    "inet6",
+    "src",
+    "from",
+    "via",
+    "gw",
+    "or",
+    "dev",
+    "oif",
+    "onlink",
+    "table",
+    "metric",
+    "priority",
+    "preference",
+    "scope",
+    "tos",
+    "dsfield",
+    "protocol",
+    "mtu",
+    "hoplimit",
+    "advmss",
+    "rtt",
+    "rttvar",
+    "reordering",
+    "window",
+    "cwnd",
+    "ssthresh",
+    "realms",
+    "rto_min",
+    "initcwnd",
+    "initrwnd",
+    "features",
+    "quickack",
+    "congctl",
+    "pref",
+    "expires",
+    "fastopen_no_cookie",
+    "ttl-propagate",
+    "encap",
+    "vrf",
+    "nexthop",
+    "append",
+    "no_track",
+    "track_group",
 ];
 
 /// A metric with an optional `lock` before its value.
@@ -668,7 +757,11 @@ fn gateway(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word) -> Option<(IpAddr, Opt
     let a = plain_ip(ctx, &kw.text, v)?;
     if let Some(f) = fam {
         if f != a.is_ipv6() {
-            err(ctx, v, format!("`{}`: {} is not an {} address", kw.text, v.text, family(f)));
+            err(
+                ctx,
+                v,
+                format!("`{}`: {} is not an {} address", kw.text, v.text, family(f)),
+            );
             return None;
         }
     }
@@ -705,13 +798,20 @@ fn encap(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word) -> Option<Encap> {
             let mut e = IpEncap::default();
             let mut ok = true;
             loop {
-                let (tos_kw, ttl_kw) = if v6 { ("tc", "hoplimit") } else { ("tos", "ttl") };
+                let (tos_kw, ttl_kw) = if v6 {
+                    ("tc", "hoplimit")
+                } else {
+                    ("tos", "ttl")
+                };
                 let Some(o) = line.peek() else { break };
                 if !["id", "dst", "src", "flags", tos_kw, ttl_kw].contains(&o) {
                     break;
                 }
                 let Some(okw) = line.next() else { break };
-                let Some(v) = line.value(ctx, okw, "a value") else { ok = false; break };
+                let Some(v) = line.value(ctx, okw, "a value") else {
+                    ok = false;
+                    break;
+                };
                 match okw.text.as_str() {
                     "id" => match num_in(ctx, "encap id", v, 0, u64::MAX, false) {
                         Some(n) => e.id = Some(n),
@@ -729,7 +829,12 @@ fn encap(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word) -> Option<Encap> {
                             err(
                                 ctx,
                                 v,
-                                format!("`encap {}` needs {} addresses, not `{}`", t.text, family(v6), v.text),
+                                format!(
+                                    "`encap {}` needs {} addresses, not `{}`",
+                                    t.text,
+                                    family(v6),
+                                    v.text
+                                ),
                             );
                             ok = false;
                         }
@@ -753,7 +858,11 @@ fn encap(ctx: &mut Ctx, line: &mut Line<'_>, kw: &Word) -> Option<Encap> {
                 return None;
             }
             if e.id.is_none() && e.dst.is_none() {
-                err(ctx, t, format!("`encap {}` needs an `id` or a `dst`", t.text));
+                err(
+                    ctx,
+                    t,
+                    format!("`encap {}` needs an `id` or a `dst`", t.text),
+                );
                 return None;
             }
             Some(if v6 { Encap::Ip6(e) } else { Encap::Ip(e) })
@@ -937,8 +1046,7 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
             }
             "via" | "gw" => {
                 if kw.text == "gw" {
-                    ctx.diags
-                        .warning(kw.span, "`gw` is deprecated; use `via`");
+                    ctx.diags.warning(kw.span, "`gw` is deprecated; use `via`");
                 }
                 match gateway(ctx, &mut line, kw) {
                     Some((a, _)) => {
@@ -986,7 +1094,10 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
             }
             "tos" | "dsfield" => {
                 let v = val!(kw, "a number");
-                set!(r.tos, num_in(ctx, &kw.text, v, 0, 255, true).map(|n| n as u8));
+                set!(
+                    r.tos,
+                    num_in(ctx, &kw.text, v, 0, 255, true).map(|n| n as u8)
+                );
             }
             "protocol" => {
                 let v = val!(kw, "a protocol");
@@ -1002,7 +1113,10 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
             "rto_min" => set!(r.rto_min, metric(ctx, &mut line, kw, true)),
             "hoplimit" => {
                 let v = val!(kw, "a number");
-                set!(r.hoplimit, num_in(ctx, "hoplimit", v, 0, 255, false).map(|n| n as u8));
+                set!(
+                    r.hoplimit,
+                    num_in(ctx, "hoplimit", v, 0, 255, false).map(|n| n as u8)
+                );
             }
             "window" | "initcwnd" | "initrwnd" | "expires" => {
                 let v = val!(kw, "a number");
@@ -1027,7 +1141,11 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
                 if v.text == "ecn" {
                     r.features_ecn = true;
                 } else {
-                    err(ctx, v, format!("`features` supports only `ecn`, not `{}`", v.text));
+                    err(
+                        ctx,
+                        v,
+                        format!("`features` supports only `ecn`, not `{}`", v.text),
+                    );
                     ok = false;
                 }
             }
@@ -1063,7 +1181,10 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
                         err(
                             ctx,
                             v,
-                            format!("`ttl-propagate` must be one of enabled, disabled, not `{}`", v.text),
+                            format!(
+                                "`ttl-propagate` must be one of enabled, disabled, not `{}`",
+                                v.text
+                            ),
                         );
                         None
                     }
@@ -1175,12 +1296,16 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
                     let d = ctx
                         .diags
                         .error(kw.span, format!("unknown option `{}` for a route", kw.text));
-                    if let Some(s) = crate::lower::ctx::suggest(&kw.text, ROUTE_OPTIONS.iter().copied()) {
+                    if let Some(s) =
+                        crate::lower::ctx::suggest(&kw.text, ROUTE_OPTIONS.iter().copied())
+                    {
                         d.help(format!("did you mean `{s}`?"));
                     } else if kw.text == "proto" {
                         d.help("keepalived spells it `protocol`");
                     }
                     ok = false;
+                    // The words after an unknown option cannot be read reliably.
+                    break;
                 }
             }
         }
@@ -1192,7 +1317,9 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
             err(ctx, w, "a route has only one destination".into());
             ok = false;
         }
-        let v6 = fam.map(|(f, _)| f).unwrap_or_else(|| addrs.first().is_some_and(|(a, _)| a.is_ipv6()));
+        let v6 = fam
+            .map(|(f, _)| f)
+            .unwrap_or_else(|| addrs.first().is_some_and(|(a, _)| a.is_ipv6()));
         let addr = if v6 {
             IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
         } else {
@@ -1202,8 +1329,7 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
     }
     let Some((d, dw)) = dst else {
         if ok {
-            ctx.diags
-                .error(node.span(), "a route needs a destination");
+            ctx.diags.error(node.span(), "a route needs a destination");
         }
         return None;
     };
@@ -1214,7 +1340,12 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
             err(
                 ctx,
                 w,
-                format!("`{}` given for the {} route to {}", w.text, family(v6), dw.text),
+                format!(
+                    "`{}` given for the {} route to {}",
+                    w.text,
+                    family(v6),
+                    dw.text
+                ),
             );
             ok = false;
         }
@@ -1268,7 +1399,11 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
     }
     if !r.nexthops.is_empty() && r.via.is_some() {
         if let Some((_, w)) = via {
-            err(ctx, w, "a route with `nexthop`s cannot also have `via`".into());
+            err(
+                ctx,
+                w,
+                "a route with `nexthop`s cannot also have `via`".into(),
+            );
             ok = false;
         }
     }
@@ -1300,11 +1435,42 @@ fn parse_route(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Route> {
 
 /// Options of a rule line.
 pub const RULE_OPTIONS: &[&str] = &[
-    "not", "from", "to", "inet", "inet6", "preference", "priority", "order", "tos",
-    "dsfield", "fwmark", "realms", "iif", "dev", "oif", "uidrange", "protocol", "ipproto", "sport",
-    "dport", "tunnel-id", "suppress_prefixlength", "sup_pl", "suppress_ifgroup",
-    "sup_group", "table", "lookup", "goto", "nop", "blackhole", "unreachable", "prohibit",
-    "type", "l3mdev", "no_track", "track_group",
+    "not",
+    "from",
+    "to",
+    "inet",
+    "inet6",
+    "preference",
+    "priority",
+    "order",
+    "tos",
+    "dsfield",
+    "fwmark",
+    "realms",
+    "iif",
+    "dev",
+    "oif",
+    "uidrange",
+    "protocol",
+    "ipproto",
+    "sport",
+    "dport",
+    "tunnel-id",
+    "suppress_prefixlength",
+    "sup_pl",
+    "suppress_ifgroup",
+    "sup_group",
+    "table",
+    "lookup",
+    "goto",
+    "nop",
+    "blackhole",
+    "unreachable",
+    "prohibit",
+    "type",
+    "l3mdev",
+    "no_track",
+    "track_group",
 ];
 
 fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
@@ -1389,7 +1555,10 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
             }
             "tos" | "dsfield" => {
                 let v = val!(kw, "a number");
-                set!(r.tos, num_in(ctx, &kw.text, v, 0, 255, true).map(|n| n as u8));
+                set!(
+                    r.tos,
+                    num_in(ctx, &kw.text, v, 0, 255, true).map(|n| n as u8)
+                );
             }
             "fwmark" => {
                 let v = val!(kw, "MARK[/MASK]");
@@ -1443,7 +1612,10 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
             }
             "protocol" => {
                 let v = val!(kw, "a number");
-                set!(r.protocol, num_in(ctx, "protocol", v, 0, 255, false).map(|n| n as u8));
+                set!(
+                    r.protocol,
+                    num_in(ctx, "protocol", v, 0, 255, false).map(|n| n as u8)
+                );
             }
             "ipproto" => {
                 let v = val!(kw, "a protocol");
@@ -1529,10 +1701,14 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
                     d.help("keepalived spells it `preference`");
                 } else if other == "ip_proto" {
                     d.help("keepalived spells it `ipproto`");
-                } else if let Some(s) = crate::lower::ctx::suggest(other, RULE_OPTIONS.iter().copied()) {
+                } else if let Some(s) =
+                    crate::lower::ctx::suggest(other, RULE_OPTIONS.iter().copied())
+                {
                     d.help(format!("did you mean `{s}`?"));
                 }
                 ok = false;
+                // The words after an unknown option cannot be read reliably.
+                break;
             }
         }
     }
@@ -1548,13 +1724,21 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
     r.ipv6 = v6;
     if let Some((f, w)) = fam {
         if f != v6 {
-            err(ctx, w, format!("`{}` given for an {} rule", w.text, family(v6)));
+            err(
+                ctx,
+                w,
+                format!("`{}` given for an {} rule", w.text, family(v6)),
+            );
             ok = false;
         }
     }
     for (p, w) in &addrs {
         if p.is_ipv6() != v6 {
-            err(ctx, w, format!("`{}`: a rule cannot mix IPv4 and IPv6", w.text));
+            err(
+                ctx,
+                w,
+                format!("`{}`: a rule cannot mix IPv4 and IPv6", w.text),
+            );
             ok = false;
         }
     }
@@ -1608,7 +1792,10 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
     }
     if r.track_group.is_some() && r.iif.is_none() {
         ctx.diags
-            .error(node.name.span, "a static rule with `track_group` needs `iif`")
+            .error(
+                node.name.span,
+                "a static rule with `track_group` needs `iif`",
+            )
             .help("keepalived tracks a static rule through its input interface");
         ok = false;
     }
@@ -1621,4 +1808,574 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
         }
     }
     ok.then_some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::{Diagnostics, Severity};
+    use crate::preprocess::{preprocess_str, Options};
+    use crate::source::SourceMap;
+    use std::path::Path;
+
+    /// Parses `LINE` as the only line of a block and runs `f` on it; returns the result
+    /// and the diagnostics as `severity line:col message`.
+    fn run<T>(line: &str, f: fn(&Node, &mut Ctx) -> Option<T>) -> (Option<T>, Vec<String>) {
+        let mut sm = SourceMap::new();
+        let mut d = Diagnostics::new();
+        let text = format!("b {{\n{line}\n}}\n");
+        let lines = preprocess_str(
+            Path::new("t.conf"),
+            &text,
+            &Options {
+                config_id: "x".into(),
+            },
+            &mut sm,
+            &mut d,
+        );
+        let nodes = crate::tree::build(lines, &mut d);
+        let mut ctx = Ctx::new(d);
+        let r = nodes
+            .first()
+            .and_then(|n| n.children().first())
+            .and_then(|c| f(c, &mut ctx));
+        let msgs = ctx
+            .diags
+            .iter()
+            .map(|d| {
+                let sev = if d.severity == Severity::Error {
+                    "error"
+                } else {
+                    "warning"
+                };
+                let (l, c) = d.span.map(|s| (s.line, s.col)).unwrap_or((0, 0));
+                format!("{sev} {l}:{c} {}", d.message)
+            })
+            .collect();
+        (r, msgs)
+    }
+
+    fn ok<T: std::fmt::Debug>(line: &str, f: fn(&Node, &mut Ctx) -> Option<T>) -> T {
+        let (r, d) = run(line, f);
+        assert!(d.iter().all(|m| !m.starts_with("error")), "{line}: {d:?}");
+        r.unwrap_or_else(|| panic!("{line}: no value"))
+    }
+
+    fn errs<T>(line: &str, f: fn(&Node, &mut Ctx) -> Option<T>) -> Vec<String> {
+        let (r, d) = run(line, f);
+        let e: Vec<String> = d.into_iter().filter(|m| m.starts_with("error")).collect();
+        assert!(
+            r.is_none() || e.is_empty(),
+            "{line}: a value despite errors"
+        );
+        e
+    }
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().unwrap_or_else(|_| panic!("{s}"))
+    }
+
+    // ----- addresses (vrrp_ipaddress.c) -----
+
+    #[test]
+    fn address_without_prefix_is_host_route() {
+        // keepalived: an IPv4 address without a mask is /32, IPv6 /128.
+        assert_eq!(ok("192.0.2.1", static_address).addr.len, 32);
+        assert_eq!(ok("2001:db8::1", static_address).addr.len, 128);
+        // keepalived accepts an empty length after '/'.
+        assert_eq!(ok("192.0.2.1/", static_address).addr.len, 32);
+        assert_eq!(
+            errs("192.0.2.1/33", static_address),
+            ["error 2:1 the prefix length of `192.0.2.1/33` must be a number from 0 to 32"]
+        );
+    }
+
+    #[test]
+    fn address_all_options() {
+        // keepalived.conf(5), static_ipaddress syntax.
+        let a = ok(
+            "192.0.2.1/24 brd + dev eth0 scope link label eth0:1 peer 192.0.2.9 home -nodad mngtmpaddr noprefixroute autojoin no_track preferred_lft 30",
+            static_address,
+        );
+        assert_eq!(a.broadcast, Some(Broadcast::SetHostBits));
+        assert_eq!(
+            (a.dev.as_deref(), a.scope, a.label.as_deref()),
+            (Some("eth0"), 253, Some("eth0:1"))
+        );
+        assert_eq!(a.peer, Some(ip("192.0.2.9")));
+        assert!(a.home && a.nodad && a.mngtmpaddr && a.noprefixroute && a.autojoin && a.no_track);
+        assert_eq!(a.preferred_lft, Lifetime::Secs(30));
+    }
+
+    #[test]
+    fn address_preferred_lft_default() {
+        // keepalived.conf(5): preferred_lft 0 is the default for an IPv6 /128.
+        assert_eq!(ok("2001:db8::1", address).preferred_lft, Lifetime::Secs(0));
+        assert_eq!(
+            ok("2001:db8::1/64", address).preferred_lft,
+            Lifetime::Forever
+        );
+        assert_eq!(
+            ok("2001:db8::1 preferred_lft forever", address).preferred_lft,
+            Lifetime::Forever
+        );
+        assert_eq!(errs("2001:db8::1 preferred_lft x", address).len(), 1);
+    }
+
+    #[test]
+    fn address_family_consistency() {
+        // vrrp_ipaddress.c: "Peer address ... does not match address family",
+        // broadcast and label only for IPv4.
+        assert_eq!(
+            errs("192.0.2.1 peer 2001:db8::2", address),
+            ["error 2:16 `peer` 2001:db8::2 must be IPv4 like the address"]
+        );
+        assert_eq!(
+            errs("2001:db8::1 brd 2001:db8::ff", address),
+            ["error 2:13 `brd`: an IPv6 address has no broadcast address"]
+        );
+        assert_eq!(errs("192.0.2.1 brd 2001:db8::1", address).len(), 1);
+        assert_eq!(
+            errs("2001:db8::1 label eth0:1", address),
+            ["error 2:13 `label`: IPv6 addresses cannot have a label"]
+        );
+        assert_eq!(errs("192.0.2.1 peer 192.0.2.9/24", address).len(), 1);
+    }
+
+    #[test]
+    fn address_broadcast_host_bits_need_short_prefix() {
+        // keepalived 2.2.7: "Address prefix length 32 too long for broadcast".
+        assert_eq!(
+            errs("192.0.2.1/31 brd -", address),
+            ["error 2:18 `brd -` needs a prefix length below 31, not /31"]
+        );
+        assert_eq!(
+            ok("192.0.2.1/24 broadcast 192.0.2.255", address).broadcast,
+            Some(Broadcast::Addr(
+                "192.0.2.255".parse().unwrap_or_else(|_| panic!())
+            ))
+        );
+    }
+
+    #[test]
+    fn address_scope_names_and_numbers() {
+        // keepalived.conf(5) <SCOPE>: site|link|host|nowhere|global, or 0..255.
+        assert_eq!(ok("192.0.2.1 scope host", address).scope, 254);
+        assert_eq!(ok("192.0.2.1 scope 10", address).scope, 10);
+        assert_eq!(errs("192.0.2.1 scope 256", address).len(), 1);
+        assert_eq!(errs("192.0.2.1 scope HOST", address).len(), 1);
+    }
+
+    #[test]
+    fn address_label_length_and_dev_once() {
+        // "Address label ... is longer than maximum length 15"; "Cannot specify ipaddress device
+        // more than once".
+        assert_eq!(
+            errs("192.0.2.1 label averyveryverylonglabel", address).len(),
+            1
+        );
+        assert_eq!(
+            errs("192.0.2.1 dev eth0 dev eth1", address),
+            ["error 2:20 an address can have only one `dev`"]
+        );
+        assert_eq!(
+            errs("192.0.2.1 dev", address),
+            ["error 2:11 `dev` needs an interface name"]
+        );
+    }
+
+    #[test]
+    fn address_context_options() {
+        // use_vmac only in virtual_ipaddress; track_group only in static_ipaddress.
+        assert!(ok("192.0.2.1 use_vmac", address).use_vmac);
+        assert_eq!(
+            errs("192.0.2.1 use_vmac", static_address),
+            ["error 2:11 unknown option `use_vmac` for an address"]
+        );
+        assert_eq!(
+            errs("192.0.2.1 track_group G", address),
+            ["error 2:11 `track_group` is only allowed in static addresses, routes and rules"]
+        );
+    }
+
+    #[test]
+    fn address_unknown_option_spelling_help() {
+        // keepalived spells the DAD flag `-nodad`.
+        let (_, d) = run("192.0.2.1 nodad", address);
+        assert_eq!(d, ["error 2:11 unknown option `nodad` for an address"]);
+    }
+
+    // ----- routes (vrrp_iproute.c) -----
+
+    #[test]
+    fn route_types_and_destination() {
+        // keepalived.conf(5): blackhole/unreachable/prohibit/throw and the other ip route types.
+        let r = ok("blackhole 203.0.113.0/24 no_track", route);
+        assert_eq!(
+            (r.kind, r.dst.to_string()),
+            (RouteType::Blackhole, "203.0.113.0/24".to_string())
+        );
+        assert_eq!(
+            ok("throw 203.0.113.0/24 no_track", route).kind,
+            RouteType::Throw
+        );
+        assert_eq!(ok("to 198.51.100.1 dev eth0", route).dst.len, 32);
+        assert_eq!(
+            ok("default via 192.0.2.1 dev eth0", route).dst.to_string(),
+            "0.0.0.0/0"
+        );
+        assert_eq!(
+            ok("inet6 default via 2001:db8::1 dev eth0", route)
+                .dst
+                .to_string(),
+            "::/0"
+        );
+        assert_eq!(
+            errs("via 192.0.2.1 dev eth0", route),
+            ["error 2:1 a route needs a destination"]
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 198.51.100.0/25 dev eth0", route).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn route_tracking_needs_dev_and_keepalived_protocol() {
+        // keepalived 2.2.7: "Warning - cannot track route ... with no interface specified" and
+        // "Route cannot be tracked if protocol is not RTPROT_KEEPALIVED(18)".
+        assert_eq!(
+            errs("198.51.100.0/24 via 192.0.2.1", route),
+            ["error 2:1 route to 198.51.100.0/24 cannot be tracked: it has no `dev`"]
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 protocol bird", route),
+            ["error 2:1 route to 198.51.100.0/24 cannot be tracked with `protocol bird`"]
+        );
+        assert_eq!(
+            ok("198.51.100.0/24 dev eth0 protocol bird no_track", route).protocol,
+            Some(12)
+        );
+        assert_eq!(
+            ok("198.51.100.0/24 dev eth0 protocol keepalived", route).protocol,
+            Some(18)
+        );
+    }
+
+    #[test]
+    fn route_family_must_not_mix() {
+        // keepalived: "Cannot mix IPv4 and IPv6 addresses for route"; "inet6 specified for IPv4 route".
+        assert_eq!(
+            errs("192.0.2.0/24 via 2001:db8::1 dev eth0", route).len(),
+            1
+        );
+        assert_eq!(
+            errs("192.0.2.0/24 src 2001:db8::1 dev eth0", route).len(),
+            1
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 inet6", route),
+            ["error 2:26 `inet6` given for the IPv4 route to 198.51.100.0/24"]
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 nexthop via 2001:db8::1", route).len(),
+            1
+        );
+    }
+
+    #[test]
+    fn route_family_specific_options() {
+        // "route from address only supported with IPv6", "pref is only valid for IPv6",
+        // "expires is only valid for IPv6", "realms are only valid for IPv4".
+        assert_eq!(
+            errs("192.0.2.0/24 from 198.51.100.0/24 dev eth0", route),
+            ["error 2:14 `from` (source routing) is only valid for IPv6 routes"]
+        );
+        assert_eq!(errs("198.51.100.0/24 dev eth0 pref high", route).len(), 1);
+        assert_eq!(errs("198.51.100.0/24 dev eth0 expires 5", route).len(), 1);
+        assert_eq!(errs("2001:db8::/64 dev eth0 realms 3", route).len(), 1);
+        let r = ok(
+            "2001:db8::/64 from 2001:db8:1::/64 dev eth0 pref low expires 9",
+            route,
+        );
+        assert_eq!((r.pref, r.expires), (Some(3), Some(9)));
+    }
+
+    #[test]
+    fn route_metrics_and_locks() {
+        // keepalived.conf(5) static_routes example; lock only where ip route allows it.
+        let r = ok("198.51.100.0/24 dev eth0 mtu lock 1400 rtt 1.5s rttvar 20ms rto_min 5 ssthresh lock 107 realms 0x10/0x20 features ecn congctl lock cubic", route);
+        assert_eq!(
+            r.mtu,
+            Some(Metric {
+                value: 1400,
+                lock: true
+            })
+        );
+        assert_eq!(r.rtt.map(|m| m.value), Some(1500));
+        assert_eq!(r.rttvar.map(|m| m.value), Some(20));
+        assert_eq!(r.realms, Some(Realms { from: 16, to: 32 }));
+        assert!(r.features_ecn);
+        assert_eq!(r.congctl, Some(("cubic".into(), true)));
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 window lock", route),
+            ["error 2:33 `window` must be a number from 0 to 4294967295, not `lock`"]
+        );
+        assert_eq!(errs("198.51.100.0/24 dev eth0 rtt 1.5", route).len(), 1);
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 hoplimit 256", route).len(),
+            1
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 quickack 2", route),
+            ["error 2:35 `quickack` must be 0 or 1, not `2`"]
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 features sack", route).len(),
+            1
+        );
+        assert_eq!(errs("198.51.100.0/24 dev eth0 tos 256", route).len(), 1);
+    }
+
+    #[test]
+    fn route_tables_and_protocols_by_name() {
+        // iproute2 rt_tables / rt_protos names; unknown names are errors.
+        assert_eq!(ok("198.51.100.0/24 dev eth0 table local", route).table, 255);
+        assert_eq!(ok("198.51.100.0/24 dev eth0", route).table, 254);
+        assert_eq!(errs("198.51.100.0/24 dev eth0 table small", route).len(), 1);
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 protocol 256", route).len(),
+            1
+        );
+        let (_, d) = run("198.51.100.0/24 dev eth0 proto 18", route);
+        assert_eq!(d, ["error 2:26 unknown option `proto` for a route"]);
+    }
+
+    #[test]
+    fn route_nexthops_come_last() {
+        // keepalived 2.2.7: "Route has trailing nonsense after nexthops".
+        let r = ok("198.51.100.0/24 dev eth0 table 6909 nexthop via 192.0.2.1 dev eth0 onlink weight 1 nexthop via 192.0.2.2 dev eth1 weight 256", route);
+        assert_eq!(r.nexthops.len(), 2);
+        assert_eq!(r.nexthops[1].weight, Some(256));
+        assert_eq!(
+            errs(
+                "198.51.100.0/24 dev eth0 nexthop via 192.0.2.1 protocol keepalived",
+                route
+            ),
+            ["error 2:48 unknown nexthop option `protocol`"]
+        );
+        assert_eq!(
+            errs(
+                "198.51.100.0/24 dev eth0 nexthop via 192.0.2.1 weight 0",
+                route
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn route_deprecated_or_and_gw() {
+        // keepalived 2.2.7: '"or" for routes is deprecated. Please use "nexthop"'; same for gw.
+        let (r, d) = run("198.51.100.0/24 gw 192.0.2.1 or 192.0.2.2 dev eth0", route);
+        assert_eq!(
+            d,
+            [
+                "warning 2:17 `gw` is deprecated; use `via`",
+                "warning 2:30 `or` is deprecated; use `nexthop`"
+            ]
+        );
+        let r = r.unwrap_or_else(|| panic!("no route"));
+        assert_eq!(r.via, None);
+        assert_eq!(
+            r.nexthops.iter().map(|n| n.via).collect::<Vec<_>>(),
+            [Some(ip("192.0.2.1")), Some(ip("192.0.2.2"))]
+        );
+    }
+
+    #[test]
+    fn route_encapsulations() {
+        // keepalived 2.2.7 encap: mpls (at most two labels), ip/ip6 need id or dst, ila.
+        assert_eq!(
+            ok("198.51.100.0/24 dev eth0 encap mpls 100/200", route).encap,
+            Some(Encap::Mpls(vec![100, 200]))
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 encap mpls 1/2/3", route).len(),
+            1
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 encap ip tos 3", route),
+            ["error 2:32 `encap ip` needs an `id` or a `dst`"]
+        );
+        assert_eq!(
+            ok("198.51.100.0/24 dev eth0 encap ila 2001:0:0:1", route).encap,
+            Some(Encap::Ila(0x2001_0000_0000_0001))
+        );
+        assert_eq!(errs("198.51.100.0/24 dev eth0 encap foo", route).len(), 1);
+    }
+
+    #[test]
+    fn route_track_group_only_static() {
+        assert_eq!(
+            ok("198.51.100.0/24 dev eth0 track_group G", static_route)
+                .track_group
+                .as_deref(),
+            Some("G")
+        );
+        assert_eq!(
+            errs("198.51.100.0/24 dev eth0 track_group G", route).len(),
+            1
+        );
+    }
+
+    // ----- rules (vrrp_iprule.c) -----
+
+    #[test]
+    fn rule_needs_preference_and_action() {
+        // keepalived 2.2.7: "Rule has no preference specified - setting to 16384. This is
+        // probably not what you want." and "No action specified for rule".
+        assert_eq!(
+            errs("from 192.0.2.0/24 table 1", rule),
+            ["error 2:1 a rule needs a `preference`"]
+        );
+        assert_eq!(
+            errs("from 192.0.2.0/24 preference 3", rule),
+            ["error 2:1 a rule needs an action"]
+        );
+        let r = ok("from 192.0.2.0/24 table 1 order 3", rule);
+        assert_eq!((r.priority, r.action), (3, RuleAction::Table(1)));
+        let (_, d) = run("from 192.0.2.0/24 pref 3 table 1", rule);
+        assert_eq!(d, ["error 2:19 unknown option `pref` for a rule"]);
+    }
+
+    #[test]
+    fn rule_actions_are_exclusive() {
+        // "Cannot specify more than one of table/nop/goto/blackhole/prohibit/unreachable/l3mdev".
+        assert_eq!(
+            errs("from 192.0.2.0/24 preference 3 table 1 goto 5", rule).len(),
+            1
+        );
+        assert_eq!(
+            errs("from 192.0.2.0/24 preference 3 table 0", rule),
+            ["error 2:38 `table` 0 is not a valid table"]
+        );
+        assert_eq!(
+            ok("preference 3 type blackhole", rule).action,
+            RuleAction::Blackhole
+        );
+        assert_eq!(ok("l3mdev preference 3", rule).action, RuleAction::L3mdev);
+        // "Invalid rule - preference 3 >= goto target 2".
+        assert_eq!(
+            errs("preference 3 goto 3", rule),
+            ["error 2:14 `goto 3` must jump forward, past the rule's preference 3"]
+        );
+    }
+
+    #[test]
+    fn rule_selectors() {
+        // keepalived.conf(5) static_rules examples.
+        let r = ok("not from 198.51.100.0/24 to 203.0.113.0/26 iif eth0 oif eth1 tos 22 fwmark 24/12 preference 39 realms 30/20 table 40 sup_pl 8 sup_group 3", rule);
+        assert!(r.invert);
+        assert_eq!(r.fwmark, Some((24, Some(12))));
+        assert_eq!(r.realms, Some(Realms { from: 30, to: 20 }));
+        assert_eq!(
+            (r.suppress_prefixlength, r.suppress_ifgroup),
+            (Some(8), Some(3))
+        );
+        let r = ok("to 2001:db8:1::/112 from 2001:db8:2::/96 table 6908 uidrange 10000-19999 preference 5 ipproto UDP sport 10-20 dport 20-30 protocol 18", rule);
+        assert!(r.ipv6);
+        assert_eq!(r.ipproto, Some(17));
+        assert_eq!(
+            r.uidrange,
+            Some(Range {
+                start: 10000,
+                end: 19999
+            })
+        );
+        assert_eq!(
+            ok("from all dev eth0 preference 4 table 1", rule)
+                .iif
+                .as_deref(),
+            Some("eth0")
+        );
+    }
+
+    #[test]
+    fn rule_value_checks() {
+        // "invalid sport range 5", "Invalid ipproto 300", rule protocol is numeric only,
+        // "realms is only valid for IPv4", "suppressor/realm specified for non table action".
+        assert_eq!(errs("preference 3 table 1 sport 5", rule).len(), 1);
+        assert_eq!(errs("preference 3 table 1 ipproto 300", rule).len(), 1);
+        assert_eq!(errs("preference 3 table 1 protocol kernel", rule).len(), 1);
+        assert_eq!(
+            errs("from 2001:db8::/64 preference 3 table 1 realms 5", rule),
+            ["error 2:41 `realms` is only valid for IPv4 rules"]
+        );
+        assert_eq!(
+            errs("preference 3 realms 5 goto 40", rule),
+            ["error 2:14 `realms` needs a `table` action"]
+        );
+        assert_eq!(
+            errs(
+                "from 192.0.2.0/24 to 2001:db8::/64 preference 3 table 1",
+                rule
+            )
+            .len(),
+            1
+        );
+        // vigil is stricter: a reversed port range is refused (the kernel refuses it too).
+        assert_eq!(
+            errs("preference 3 table 1 sport 20-10", rule),
+            ["error 2:28 `sport` range `20-10` ends before it starts"]
+        );
+    }
+
+    #[test]
+    fn rule_tracking() {
+        // "Rule cannot be tracked if protocol is not RTPROT_KEEPALIVED(18)";
+        // "Static rule cannot have track_group if dev/iif not specified".
+        assert_eq!(
+            errs("preference 3 table 1 protocol 12", rule),
+            ["error 2:1 a rule with `protocol 12` cannot be tracked"]
+        );
+        assert_eq!(
+            ok("preference 3 table 1 protocol 12 no_track", rule).protocol,
+            Some(12)
+        );
+        assert_eq!(
+            errs("preference 3 table 1 track_group G", static_rule),
+            ["error 2:1 a static rule with `track_group` needs `iif`"]
+        );
+        assert_eq!(
+            ok("preference 3 table 1 iif eth0 track_group G", static_rule)
+                .track_group
+                .as_deref(),
+            Some("G")
+        );
+    }
+
+    // ----- printing -----
+
+    #[test]
+    fn lines_print_back_to_the_same_value() {
+        use crate::print::ipaddr::{address_words, route_words, rule_words};
+        let lines = [
+            "192.0.2.1/24 brd - dev eth0 scope 7 label eth0:9 no_track preferred_lft 5",
+            "2001:db8::1 use_vmac preferred_lft forever",
+        ];
+        for l in lines {
+            let a = ok(l, address);
+            assert_eq!(ok(&address_words(&a).join(" "), address), a);
+        }
+        for l in [
+            "198.51.100.0/24 dev eth0 table 6909 tos 0x04 scope link metric 12 mtu 1000 rtt lock 5 realms 7",
+            "2001:db8::/64 dev eth0 pref 2 encap ip6 dst 2001:db8::1 flags 1 nexthop via 2001:db8::9 encap mpls 5",
+        ] {
+            let r = ok(l, route);
+            assert_eq!(ok(&route_words(&r).join(" "), route), r, "{l}");
+        }
+        let r = ok("inet6 preference 6 fwmark 0x10/0xff nop", rule);
+        assert_eq!(ok(&rule_words(&r).join(" "), rule), r);
+    }
 }

@@ -5,8 +5,8 @@
 use super::Printer;
 use crate::model::common::{Script, Timer};
 use crate::model::global::{
-    DynamicInterfaces, Fifo, FlushOnStop, GlobalDefs, IpvsNamespace, LinkbeatMethod,
-    ProcessTuning, RcvBuf, ReloadFile, RxBufsPolicy, SmtpHost,
+    DynamicInterfaces, Fifo, FlushOnStop, GlobalDefs, IpvsNamespace, LinkbeatMethod, ProcessTuning,
+    RcvBuf, ReloadFile, RxBufsPolicy, SmtpHost,
 };
 use crate::model::Config;
 
@@ -182,11 +182,17 @@ fn global_defs(g: &GlobalDefs, d: &GlobalDefs) -> Vec<Line> {
     opt!("bfd_process_name", n.bfd);
     out.extend(script_line("startup_script", &g.startup_script));
     if g.startup_script_timeout != d.startup_script_timeout {
-        out.push(value("startup_script_timeout", secs(g.startup_script_timeout)));
+        out.push(value(
+            "startup_script_timeout",
+            secs(g.startup_script_timeout),
+        ));
     }
     out.extend(script_line("shutdown_script", &g.shutdown_script));
     if g.shutdown_script_timeout != d.shutdown_script_timeout {
-        out.push(value("shutdown_script_timeout", secs(g.shutdown_script_timeout)));
+        out.push(value(
+            "shutdown_script_timeout",
+            secs(g.shutdown_script_timeout),
+        ));
     }
 
     if !g.notification_email.is_empty() {
@@ -224,27 +230,57 @@ fn global_defs(g: &GlobalDefs, d: &GlobalDefs) -> Vec<Line> {
     flag!("rs_init_notifies", g.rs_init_notifies);
     flag!("no_checker_emails", g.no_checker_emails);
 
-    nondef!("vrrp_mcast_group4", g.vrrp_mcast_group4, d.vrrp_mcast_group4);
-    nondef!("vrrp_mcast_group6", g.vrrp_mcast_group6, d.vrrp_mcast_group6);
-    nondef!("default_interface", g.default_interface, d.default_interface);
+    nondef!(
+        "vrrp_mcast_group4",
+        g.vrrp_mcast_group4,
+        d.vrrp_mcast_group4
+    );
+    nondef!(
+        "vrrp_mcast_group6",
+        g.vrrp_mcast_group6,
+        d.vrrp_mcast_group6
+    );
+    nondef!(
+        "default_interface",
+        g.default_interface,
+        d.default_interface
+    );
     if g.vrrp_garp_master_delay != d.vrrp_garp_master_delay {
-        out.push(value("vrrp_garp_master_delay", secs(g.vrrp_garp_master_delay)));
+        out.push(value(
+            "vrrp_garp_master_delay",
+            secs(g.vrrp_garp_master_delay),
+        ));
     }
-    nondef!("vrrp_garp_master_repeat", g.vrrp_garp_master_repeat, d.vrrp_garp_master_repeat);
+    nondef!(
+        "vrrp_garp_master_repeat",
+        g.vrrp_garp_master_repeat,
+        d.vrrp_garp_master_repeat
+    );
     if let Some(t) = g.vrrp_garp_lower_prio_delay {
         out.push(value("vrrp_garp_lower_prio_delay", secs(t)));
     }
     opt!("vrrp_garp_lower_prio_repeat", g.vrrp_garp_lower_prio_repeat);
     if g.vrrp_garp_master_refresh != d.vrrp_garp_master_refresh {
-        out.push(value("vrrp_garp_master_refresh", secs(g.vrrp_garp_master_refresh)));
+        out.push(value(
+            "vrrp_garp_master_refresh",
+            secs(g.vrrp_garp_master_refresh),
+        ));
     }
     nondef!(
         "vrrp_garp_master_refresh_repeat",
         g.vrrp_garp_master_refresh_repeat,
         d.vrrp_garp_master_refresh_repeat
     );
-    nondef!("vrrp_garp_interval", g.vrrp_garp_interval, d.vrrp_garp_interval);
-    nondef!("vrrp_gna_interval", g.vrrp_gna_interval, d.vrrp_gna_interval);
+    nondef!(
+        "vrrp_garp_interval",
+        g.vrrp_garp_interval,
+        d.vrrp_garp_interval
+    );
+    nondef!(
+        "vrrp_gna_interval",
+        g.vrrp_gna_interval,
+        d.vrrp_gna_interval
+    );
     flag!("vrrp_min_garp", g.vrrp_min_garp);
     if let Some(x) = g.vrrp_garp_extra_if {
         let mut args = Vec::new();
@@ -254,14 +290,24 @@ fn global_defs(g: &GlobalDefs, d: &GlobalDefs) -> Vec<Line> {
         args.push(secs(x.interval).to_string());
         out.push(words("vrrp_garp_extra_if", args));
     }
-    nondef!("vrrp_down_timer_adverts", g.vrrp_down_timer_adverts, d.vrrp_down_timer_adverts);
+    nondef!(
+        "vrrp_down_timer_adverts",
+        g.vrrp_down_timer_adverts,
+        d.vrrp_down_timer_adverts
+    );
     optbool!("vrrp_lower_prio_no_advert", g.vrrp_lower_prio_no_advert);
-    flag!("vrrp_higher_prio_send_advert", g.vrrp_higher_prio_send_advert);
+    flag!(
+        "vrrp_higher_prio_send_advert",
+        g.vrrp_higher_prio_send_advert
+    );
     nondef!("vrrp_version", g.vrrp_version, d.vrrp_version);
     flag!("vrrp_check_unicast_src", g.vrrp_check_unicast_src);
     flag!("vrrp_skip_check_adv_addr", g.vrrp_skip_check_adv_addr);
     flag!("vrrp_strict", g.vrrp_strict);
-    flag!("vrrp_notify_priority_changes", g.vrrp_notify_priority_changes);
+    flag!(
+        "vrrp_notify_priority_changes",
+        g.vrrp_notify_priority_changes
+    );
     opt!("vrrp_startup_delay", g.vrrp_startup_delay);
     flag!("log_unknown_vrids", g.log_unknown_vrids);
     nondef!("vmac_prefix", g.vmac_prefix, d.vmac_prefix);
@@ -274,17 +320,28 @@ fn global_defs(g: &GlobalDefs, d: &GlobalDefs) -> Vec<Line> {
             out.push(value("dynamic_interfaces", "allow_if_changes"))
         }
     }
-    flag!("fifo_write_vrrp_states_on_reload", g.fifo_write_vrrp_states_on_reload);
+    flag!(
+        "fifo_write_vrrp_states_on_reload",
+        g.fifo_write_vrrp_states_on_reload
+    );
     match g.vrrp_rx_bufs_policy {
         None => {}
         Some(RxBufsPolicy::Mtu) => out.push(value("vrrp_rx_bufs_policy", "MTU")),
         Some(RxBufsPolicy::Advert) => out.push(value("vrrp_rx_bufs_policy", "ADVERT")),
         Some(RxBufsPolicy::Size(n)) => out.push(value("vrrp_rx_bufs_policy", n)),
     }
-    nondef!("vrrp_rx_bufs_multiplier", g.vrrp_rx_bufs_multiplier, d.vrrp_rx_bufs_multiplier);
+    nondef!(
+        "vrrp_rx_bufs_multiplier",
+        g.vrrp_rx_bufs_multiplier,
+        d.vrrp_rx_bufs_multiplier
+    );
 
     opt!("nftables", g.nftables);
-    nondef!("nftables_priority", g.nftables_priority, d.nftables_priority);
+    nondef!(
+        "nftables_priority",
+        g.nftables_priority,
+        d.nftables_priority
+    );
     flag!("nftables_counters", g.nftables_counters);
     flag!("nftables_ifindex", g.nftables_ifindex);
     opt!("nftables_ipvs", g.nftables_ipvs);
@@ -340,7 +397,11 @@ fn global_defs(g: &GlobalDefs, d: &GlobalDefs) -> Vec<Line> {
     if g.max_auto_priority != d.max_auto_priority {
         out.push(value("max_auto_priority", g.max_auto_priority));
     }
-    nondef!("min_auto_priority_delay", g.min_auto_priority_delay, d.min_auto_priority_delay);
+    nondef!(
+        "min_auto_priority_delay",
+        g.min_auto_priority_delay,
+        d.min_auto_priority_delay
+    );
     let r = &g.rcv_bufs;
     for (k, b) in [
         ("vrrp_netlink_cmd_rcv_bufs", r.vrrp_netlink_cmd),
@@ -364,9 +425,15 @@ fn global_defs(g: &GlobalDefs, d: &GlobalDefs) -> Vec<Line> {
     out.extend(fifo_line("notify_fifo", &g.notify_fifo));
     out.extend(script_line("notify_fifo_script", &g.notify_fifo_script));
     out.extend(fifo_line("vrrp_notify_fifo", &g.vrrp_notify_fifo));
-    out.extend(script_line("vrrp_notify_fifo_script", &g.vrrp_notify_fifo_script));
+    out.extend(script_line(
+        "vrrp_notify_fifo_script",
+        &g.vrrp_notify_fifo_script,
+    ));
     out.extend(fifo_line("lvs_notify_fifo", &g.lvs_notify_fifo));
-    out.extend(script_line("lvs_notify_fifo_script", &g.lvs_notify_fifo_script));
+    out.extend(script_line(
+        "lvs_notify_fifo_script",
+        &g.lvs_notify_fifo_script,
+    ));
 
     opt!("random_seed", g.random_seed);
     if let Some(c) = g.include_check {

@@ -4,8 +4,8 @@
 use super::Printer;
 use crate::lower::ipaddr::{ila_text, name_of, protocol_name, scope_name, table_name, ROUTE_PREFS};
 use crate::model::ipaddr::{
-    Broadcast, Encap, IpAddress, IpEncap, Lifetime, Metric, Nexthop, Route,
-    RouteType, Rule, RuleAction,
+    Broadcast, Encap, IpAddress, IpEncap, Lifetime, Metric, Nexthop, Route, RouteType, Rule,
+    RuleAction,
 };
 
 /// One address line.
@@ -88,7 +88,12 @@ fn encap(w: &mut Vec<String>, e: &Encap) {
     match e {
         Encap::Mpls(l) => {
             w.push("mpls".into());
-            w.push(l.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("/"));
+            w.push(
+                l.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            );
         }
         Encap::Ip(x) => ip_encap(w, "ip", x, "tos", "ttl"),
         Encap::Ip6(x) => ip_encap(w, "ip6", x, "tc", "hoplimit"),
@@ -174,7 +179,11 @@ pub fn route_words(r: &Route) -> Vec<String> {
             w.push(v);
         }
     };
-    kv(&mut w, "table", (r.table != 254).then(|| table_name(r.table)));
+    kv(
+        &mut w,
+        "table",
+        (r.table != 254).then(|| table_name(r.table)),
+    );
     kv(&mut w, "metric", r.metric.map(|x| x.to_string()));
     kv(&mut w, "scope", r.scope.map(scope_name));
     kv(&mut w, "tos", r.tos.map(|x| x.to_string()));
@@ -196,7 +205,11 @@ pub fn route_words(r: &Route) -> Vec<String> {
         w.push("features".into());
         w.push("ecn".into());
     }
-    kv(&mut w, "quickack", r.quickack.map(|b| u8::from(b).to_string()));
+    kv(
+        &mut w,
+        "quickack",
+        r.quickack.map(|b| u8::from(b).to_string()),
+    );
     if let Some((name, lock)) = &r.congctl {
         w.push("congctl".into());
         if *lock {
@@ -204,11 +217,7 @@ pub fn route_words(r: &Route) -> Vec<String> {
         }
         w.push(name.clone());
     }
-    kv(
-        &mut w,
-        "pref",
-        r.pref.map(|x| name_of(ROUTE_PREFS, x)),
-    );
+    kv(&mut w, "pref", r.pref.map(|x| name_of(ROUTE_PREFS, x)));
     kv(&mut w, "expires", r.expires.map(|x| x.to_string()));
     kv(
         &mut w,
