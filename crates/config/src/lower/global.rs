@@ -1469,9 +1469,10 @@ track_group TG1 {
 }
 static_ipaddress {
     192.0.2.1/24 brd + dev eth0 scope link label eth0:1 home -nodad mngtmpaddr noprefixroute autojoin no_track
-    192.0.2.2 brd 192.0.2.255 peer 192.0.2.3 track_group TG1 preferred_lft 100
+    192.0.2.2 peer 192.0.2.3 track_group TG1 preferred_lft 100
+    192.0.2.4/24 brd 192.0.2.255
     2001:db8::1/64 dev eth1 preferred_lft 0
-    2001:db8::2 preferred_lft forever scope host
+    2001:db8::2 preferred_lft forever
 }
 static_routes {
     198.51.100.0/24 via 192.0.2.254 dev eth0 track_group TG1

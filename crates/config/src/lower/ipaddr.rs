@@ -449,6 +449,16 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
                     ok = false;
                     continue;
                 };
+                if v6 {
+                    // vrrp_ipaddress.c: "Cannot specify scope for IPv6 addresses".
+                    err(
+                        ctx,
+                        kw,
+                        "`scope`: IPv6 addresses cannot have a scope".into(),
+                    );
+                    ok = false;
+                    continue;
+                }
                 match named_or_num(ctx, "scope", v, SCOPES, 255) {
                     Some(s) => a.scope = s,
                     None => ok = false,
@@ -604,6 +614,16 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
                 break;
             }
         }
+    }
+    if ok && a.peer.is_some() && a.broadcast.is_some() {
+        // vrrp_ipaddress.c: "Cannot specify broadcast and peer addresses".
+        ctx.diags
+            .error(
+                node.name.span,
+                format!("address {} has both `peer` and `brd`", a.addr),
+            )
+            .help("a point-to-point address has no broadcast address");
+        ok = false;
     }
     ok.then_some(a)
 }
@@ -1894,10 +1914,13 @@ mod tests {
     fn address_all_options() {
         // keepalived.conf(5), static_ipaddress syntax.
         let a = ok(
-            "192.0.2.1/24 brd + dev eth0 scope link label eth0:1 peer 192.0.2.9 home -nodad mngtmpaddr noprefixroute autojoin no_track preferred_lft 30",
+            "192.0.2.1/24 dev eth0 scope link label eth0:1 peer 192.0.2.9 home -nodad mngtmpaddr noprefixroute autojoin no_track preferred_lft 30",
             static_address,
         );
-        assert_eq!(a.broadcast, Some(Broadcast::SetHostBits));
+        assert_eq!(
+            ok("192.0.2.1/24 brd +", static_address).broadcast,
+            Some(Broadcast::SetHostBits)
+        );
         assert_eq!(
             (a.dev.as_deref(), a.scope, a.label.as_deref()),
             (Some("eth0"), 253, Some("eth0:1"))
@@ -1940,6 +1963,15 @@ mod tests {
             ["error 2:13 `label`: IPv6 addresses cannot have a label"]
         );
         assert_eq!(errs("192.0.2.1 peer 192.0.2.9/24", address).len(), 1);
+        // "Cannot specify broadcast and peer addresses"; "Cannot specify scope for IPv6 addresses".
+        assert_eq!(
+            errs("192.0.2.1/24 peer 192.0.2.9 brd +", address),
+            ["error 2:1 address 192.0.2.1/24 has both `peer` and `brd`"]
+        );
+        assert_eq!(
+            errs("2001:db8::1 scope host", address),
+            ["error 2:13 `scope`: IPv6 addresses cannot have a scope"]
+        );
     }
 
     #[test]

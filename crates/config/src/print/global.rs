@@ -437,14 +437,20 @@ fn global_defs(g: &GlobalDefs, d: &GlobalDefs) -> Vec<Line> {
 
     opt!("random_seed", g.random_seed);
     if let Some(c) = g.include_check {
-        let mut a = Vec::new();
-        for (on, k) in [
+        // The levels that are on, by name (parsing starts from none); `-match` alone
+        // for none at all, since a bare `include_check` means all.
+        let mut a: Vec<String> = [
             (c.readable, "readable"),
             (c.matched, "match"),
             (c.wildcard_match, "wildcard_match"),
             (c.brace_match, "brace_match"),
-        ] {
-            a.push(format!("{}{k}", if on { "+" } else { "-" }));
+        ]
+        .iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, k)| k.to_string())
+        .collect();
+        if a.is_empty() {
+            a.push("-match".into());
         }
         out.push(words("include_check", a));
     }

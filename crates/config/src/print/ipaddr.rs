@@ -261,9 +261,6 @@ pub fn rule_words(r: &Rule) -> Vec<String> {
             w.push(v);
         }
     };
-    if r.ipv6 && r.from.is_none() && r.to.is_none() {
-        w.push("inet6".into());
-    }
     if r.invert {
         w.push("not".into());
     }
@@ -311,5 +308,9 @@ pub fn rule_words(r: &Rule) -> Vec<String> {
         w.push("no_track".into());
     }
     kv(&mut w, "track_group", r.track_group.clone());
+    // Last: keepalived 2.2.7 skips the word after a rule's `inet6`.
+    if r.ipv6 && r.from.is_none() && r.to.is_none() {
+        w.push("inet6".into());
+    }
     w
 }
