@@ -1783,7 +1783,8 @@ fn parse_rule(node: &Node, ctx: &mut Ctx, place: Place) -> Option<Rule> {
             ok = false;
         }
     }
-    if !matches!(r.action, RuleAction::Table(_)) {
+    // l3mdev is a table lookup too (FR_ACT_TO_TBL).
+    if !matches!(r.action, RuleAction::Table(_) | RuleAction::L3mdev) {
         if let Some(w) = suppress_w.or(realms_w) {
             err(ctx, w, format!("`{}` needs a `table` action", w.text));
             ok = false;
@@ -2347,6 +2348,10 @@ mod tests {
         assert_eq!(
             errs("preference 3 realms 5 goto 40", rule),
             ["error 2:14 `realms` needs a `table` action"]
+        );
+        assert_eq!(
+            ok("preference 3 realms 5 l3mdev", rule).realms,
+            Some(Realms { from: 0, to: 5 })
         );
         assert_eq!(
             errs(
