@@ -615,6 +615,20 @@ fn parse_address(node: &Node, ctx: &mut Ctx, place: Place) -> Option<IpAddress> 
             }
         }
     }
+    let full = if v6 { 128 } else { 32 };
+    if ok && a.peer.is_some() && a.addr.len != full {
+        // vrrp_ipaddress.c: "Cannot specify address prefix when specifying peer address".
+        ctx.diags
+            .error(
+                first.span,
+                format!(
+                    "address {} has a `peer`, so it cannot have a prefix length",
+                    a.addr
+                ),
+            )
+            .help("write the local address without /LEN; keepalived ignores the prefix");
+        ok = false;
+    }
     if ok && a.peer.is_some() && a.broadcast.is_some() {
         // vrrp_ipaddress.c: "Cannot specify broadcast and peer addresses".
         ctx.diags
@@ -1915,7 +1929,7 @@ mod tests {
     fn address_all_options() {
         // keepalived.conf(5), static_ipaddress syntax.
         let a = ok(
-            "192.0.2.1/24 dev eth0 scope link label eth0:1 peer 192.0.2.9 home -nodad mngtmpaddr noprefixroute autojoin no_track preferred_lft 30",
+            "192.0.2.1 dev eth0 scope link label eth0:1 peer 192.0.2.9 home -nodad mngtmpaddr noprefixroute autojoin no_track preferred_lft 30",
             static_address,
         );
         assert_eq!(
@@ -1966,8 +1980,12 @@ mod tests {
         assert_eq!(errs("192.0.2.1 peer 192.0.2.9/24", address).len(), 1);
         // "Cannot specify broadcast and peer addresses"; "Cannot specify scope for IPv6 addresses".
         assert_eq!(
-            errs("192.0.2.1/24 peer 192.0.2.9 brd +", address),
-            ["error 2:1 address 192.0.2.1/24 has both `peer` and `brd`"]
+            errs("192.0.2.1/24 peer 192.0.2.9", address),
+            ["error 2:1 address 192.0.2.1/24 has a `peer`, so it cannot have a prefix length"]
+        );
+        assert_eq!(
+            errs("192.0.2.1 peer 192.0.2.9 brd 192.0.2.255", address),
+            ["error 2:1 address 192.0.2.1/32 has both `peer` and `brd`"]
         );
         assert_eq!(
             errs("2001:db8::1 scope host", address),
