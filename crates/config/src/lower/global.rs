@@ -1161,7 +1161,7 @@ fn include_check(ctx: &mut Ctx, node: &Node) -> Option<IncludeCheck> {
             None => (true, w.text.strip_prefix('+').unwrap_or(&w.text)),
         };
         let field = match name {
-            "readable" => &mut c.readable,
+            "read" | "readable" => &mut c.readable,
             "match" => &mut c.matched,
             "wildcard_match" => &mut c.wildcard_match,
             "brace_match" => &mut c.brace_match,
@@ -1169,7 +1169,7 @@ fn include_check(ctx: &mut Ctx, node: &Node) -> Option<IncludeCheck> {
                 ctx.diags.error(
                     w.span,
                     format!(
-                        "`include_check` must be made of readable, match, wildcard_match, brace_match (each with an optional + or -), not `{}`",
+                        "`include_check` must be made of read, match, wildcard_match, brace_match (each with an optional + or -), not `{}`",
                         w.text
                     ),
                 );

@@ -440,7 +440,7 @@ fn global_defs(g: &GlobalDefs, d: &GlobalDefs) -> Vec<Line> {
         // The levels that are on, by name (parsing starts from none); `-match` alone
         // for none at all, since a bare `include_check` means all.
         let mut a: Vec<String> = [
-            (c.readable, "readable"),
+            (c.readable, "read"),
             (c.matched, "match"),
             (c.wildcard_match, "wildcard_match"),
             (c.brace_match, "brace_match"),
