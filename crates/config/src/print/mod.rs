@@ -139,7 +139,10 @@ pub fn quote(s: &str) -> String {
         || s.chars().any(|c| {
             c.is_whitespace()
                 || c.is_control()
-                || matches!(c, '"' | '\'' | '#' | '!' | '{' | '}' | '\\' | '$' | '@' | '~')
+                || matches!(
+                    c,
+                    '"' | '\'' | '#' | '!' | '{' | '}' | '\\' | '$' | '@' | '~'
+                )
         });
     if !needs {
         return s.to_string();
