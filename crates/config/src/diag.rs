@@ -99,7 +99,12 @@ impl Diagnostics {
     /// All diagnostics, errors first, each group in file order.
     pub fn sorted(&self) -> Vec<&Diagnostic> {
         let mut v: Vec<&Diagnostic> = self.items.iter().collect();
-        v.sort_by_key(|d| (d.severity, d.span.map(|s| (s.file, s.line, s.col))));
+        v.sort_by_key(|d| {
+            (
+                d.severity,
+                d.span.map(|s| (s.file, s.line, s.col)),
+            )
+        });
         v
     }
 

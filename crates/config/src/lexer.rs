@@ -87,14 +87,7 @@ pub fn split_words(text: &str, origin: Origin) -> Vec<Word> {
         }
         let start = i;
         if c == '{' || c == '}' {
-            words.push(make_word(
-                c.to_string(),
-                c.to_string(),
-                false,
-                start,
-                1,
-                origin,
-            ));
+            words.push(make_word(c.to_string(), c.to_string(), false, start, 1, origin));
             i += 1;
             continue;
         }

@@ -65,10 +65,8 @@ pub fn preprocess(
         "_INSTANCE".into(),
         Definition::single(opts.config_id.clone()),
     );
-    pp.defs
-        .insert("_HASH".into(), Definition::single("#".into()));
-    pp.defs
-        .insert("_BANG".into(), Definition::single("!".into()));
+    pp.defs.insert("_HASH".into(), Definition::single("#".into()));
+    pp.defs.insert("_BANG".into(), Definition::single("!".into()));
     match std::fs::read_to_string(path) {
         Ok(text) => pp.file(path.to_path_buf(), text),
         Err(e) => {
@@ -102,10 +100,8 @@ pub fn preprocess_str(
         "_INSTANCE".into(),
         Definition::single(opts.config_id.clone()),
     );
-    pp.defs
-        .insert("_HASH".into(), Definition::single("#".into()));
-    pp.defs
-        .insert("_BANG".into(), Definition::single("!".into()));
+    pp.defs.insert("_HASH".into(), Definition::single("#".into()));
+    pp.defs.insert("_BANG".into(), Definition::single("!".into()));
     pp.file(path.to_path_buf(), text.to_string());
     pp.finish_pending();
     pp.out
@@ -156,8 +152,10 @@ impl Preprocessor<'_> {
             .unwrap_or_else(|| PathBuf::from("."));
         let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
         let saved_pwd = self.defs.get("_PWD").cloned();
-        self.defs
-            .insert("_PWD".into(), Definition::single(dir.display().to_string()));
+        self.defs.insert(
+            "_PWD".into(),
+            Definition::single(dir.display().to_string()),
+        );
         self.stack.push(canon);
         let file = self.sources.add(path, text);
         let text = self
@@ -231,10 +229,8 @@ impl Preprocessor<'_> {
             );
         }
         if self.stack.len() >= MAX_DEPTH {
-            self.diags.error(
-                pattern.span,
-                "includes nested too deeply (an include loop?)",
-            );
+            self.diags
+                .error(pattern.span, "includes nested too deeply (an include loop?)");
             return true;
         }
         self.include(&pattern.text, pattern.span, dir, kind);
@@ -285,10 +281,8 @@ impl Preprocessor<'_> {
             }
             let canon = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
             if self.stack.contains(&canon) {
-                self.diags.error(
-                    span,
-                    format!("include cycle: {} includes itself", f.display()),
-                );
+                self.diags
+                    .error(span, format!("include cycle: {} includes itself", f.display()));
                 continue;
             }
             match std::fs::read_to_string(&f) {
@@ -309,10 +303,8 @@ impl Preprocessor<'_> {
     fn logical(&mut self, text: String, origin: Origin, depth: usize) {
         if depth > MAX_DEPTH {
             let span = Span::new(origin.file, origin.line, 1, origin.width.max(1));
-            self.diags.error(
-                span,
-                "definitions expand into themselves (too deeply nested)",
-            );
+            self.diags
+                .error(span, "definitions expand into themselves (too deeply nested)");
             return;
         }
         let text = text.trim();
@@ -353,12 +345,7 @@ impl Preprocessor<'_> {
             }
         }
         if let Some((name, value)) = definition(&text) {
-            let span = Span::new(
-                origin.file,
-                origin.line,
-                origin.col.unwrap_or(1),
-                1 + name.len() as u32,
-            );
+            let span = Span::new(origin.file, origin.line, origin.col.unwrap_or(1), 1 + name.len() as u32);
             let value = value.trim();
             if value == "\\" {
                 self.pending = Some(Pending {
@@ -379,24 +366,15 @@ impl Preprocessor<'_> {
         }
         match self.substitute(&text) {
             Some(lines) => {
-                let o = Origin {
-                    col: None,
-                    ..origin
-                };
+                let o = Origin { col: None, ..origin };
                 for l in lines {
                     self.logical(l, o, depth + 1);
                 }
             }
             None => {
                 if lexer::has_unterminated_quote(&text) {
-                    let span = Span::new(
-                        origin.file,
-                        origin.line,
-                        origin.col.unwrap_or(1),
-                        origin.width.max(1),
-                    );
-                    self.diags
-                        .warning(span, "unterminated quote; it runs to the end of the line");
+                    let span = Span::new(origin.file, origin.line, origin.col.unwrap_or(1), origin.width.max(1));
+                    self.diags.warning(span, "unterminated quote; it runs to the end of the line");
                 }
                 let words = lexer::split_words(&text, origin);
                 if !words.is_empty() {
@@ -409,10 +387,7 @@ impl Preprocessor<'_> {
     fn finish_pending(&mut self) {
         if let Some(p) = self.pending.take() {
             if p.lines.is_empty() {
-                self.diags.warning(
-                    p.span,
-                    format!("multi-line definition `${}` is empty", p.name),
-                );
+                self.diags.warning(p.span, format!("multi-line definition `${}` is empty", p.name));
             }
             self.defs.insert(p.name, Definition { lines: p.lines });
         }
@@ -428,8 +403,7 @@ impl Preprocessor<'_> {
         } else if let Some(r) = text.strip_prefix("~LST(") {
             (Repeat::List, r)
         } else {
-            self.diags
-                .error(span, "expected `~SEQ(`, `~SEQx(` or `~LST(`");
+            self.diags.error(span, "expected `~SEQ(`, `~SEQx(` or `~LST(`");
             return;
         };
         let Some(close) = matching_paren(after) else {
@@ -453,11 +427,7 @@ impl Preprocessor<'_> {
         };
         let saved: Vec<(String, Option<Definition>)> = sets
             .first()
-            .map(|s| {
-                s.iter()
-                    .map(|(k, _)| (k.clone(), self.defs.get(k).cloned()))
-                    .collect()
-            })
+            .map(|s| s.iter().map(|(k, _)| (k.clone(), self.defs.get(k).cloned())).collect())
             .unwrap_or_default();
         for set in sets {
             for (name, value) in set {
@@ -666,11 +636,7 @@ fn seq_values(args: &str, hex: bool) -> Result<Vec<ValueSet>, String> {
         }
         [start, end] => (*start, if end >= start { 1 } else { -1 }, *end),
         [start, step, end] => (*start, *step, *end),
-        _ => {
-            return Err(
-                "~SEQ takes (var, end), (var, start, end) or (var, start, step, end)".into(),
-            )
-        }
+        _ => return Err("~SEQ takes (var, end), (var, start, end) or (var, start, step, end)".into()),
     };
     if step == 0 {
         return Err("~SEQ step must not be 0".into());
@@ -680,9 +646,7 @@ fn seq_values(args: &str, hex: bool) -> Result<Vec<ValueSet>, String> {
     }
     let count = ((end - start) / step) as u64 + 1;
     if count > MAX_REPEAT {
-        return Err(format!(
-            "~SEQ would repeat {count} times (limit {MAX_REPEAT})"
-        ));
+        return Err(format!("~SEQ would repeat {count} times (limit {MAX_REPEAT})"));
     }
     let mut out = Vec::with_capacity(count as usize);
     let mut v = start;
@@ -707,10 +671,7 @@ fn list_values(args: &str) -> Result<Vec<ValueSet>, String> {
     let items = split_list(args)?;
     let (head, values) = items.split_first().ok_or("~LST needs a variable")?;
     let names: Vec<String> = head.clone();
-    if names
-        .iter()
-        .any(|n| definition(&format!("${n}=")).is_none())
-    {
+    if names.iter().any(|n| definition(&format!("${n}=")).is_none()) {
         return Err(format!("invalid ~LST variable list `{}`", names.join(", ")));
     }
     if values.is_empty() {
@@ -820,13 +781,7 @@ mod tests {
         let opts = Options {
             config_id: id.into(),
         };
-        let lines = preprocess_str(
-            Path::new("/nonexistent/t.conf"),
-            text,
-            &opts,
-            &mut sm,
-            &mut d,
-        );
+        let lines = preprocess_str(Path::new("/nonexistent/t.conf"), text, &opts, &mut sm, &mut d);
         lines
             .iter()
             .map(|l| {
@@ -857,10 +812,7 @@ mod tests {
 
     #[test]
     fn undefined_parameters_stay() {
-        assert_eq!(
-            run("a \"${UNDEF}\" $UNDEF2 b$X\n", "x"),
-            ["a ${UNDEF} $UNDEF2 b$X"]
-        );
+        assert_eq!(run("a \"${UNDEF}\" $UNDEF2 b$X\n", "x"), ["a ${UNDEF} $UNDEF2 b$X"]);
     }
 
     #[test]
@@ -873,10 +825,7 @@ mod tests {
         let t = "$IF_MAIN=@main\n$IF_MAIN priority 240\n";
         assert_eq!(run(t, "main"), ["priority 240"]);
         assert!(run(t, "backup").is_empty());
-        assert_eq!(
-            run("@main $P=240\n@backup $P=200\np $P\n", "backup"),
-            ["p 200"]
-        );
+        assert_eq!(run("@main $P=240\n@backup $P=200\np $P\n", "backup"), ["p 200"]);
     }
 
     #[test]
@@ -884,21 +833,13 @@ mod tests {
         let t = "$I= \\\nvrrp_instance VI_${N} { \\\n  @high priority 130 \\\n  @low priority 120 \\\n}\n$N=0\n$I\n$N=1\n$I\n";
         assert_eq!(
             run(t, "low"),
-            [
-                "vrrp_instance VI_0 {",
-                "priority 120",
-                "}",
-                "vrrp_instance VI_1 {",
-                "priority 120",
-                "}"
-            ]
+            ["vrrp_instance VI_0 {", "priority 120", "}", "vrrp_instance VI_1 {", "priority 120", "}"]
         );
     }
 
     #[test]
     fn nested_multi_line_definitions() {
-        let t =
-            "$RS= \\\nreal ${R}\n\n$VS= \\\nvs { \\\n$R=1 \\\n$RS \\\n$R=2 \\\n$RS \\\n}\n$VS\n";
+        let t = "$RS= \\\nreal ${R}\n\n$VS= \\\nvs { \\\n$R=1 \\\n$RS \\\n$R=2 \\\n$RS \\\n}\n$VS\n";
         assert_eq!(run(t, "x"), ["vs {", "real 1", "real 2", "}"]);
     }
 
@@ -915,10 +856,7 @@ mod tests {
         );
         assert_eq!(run("~SEQ(A, 3) v${A}\n", "x"), ["v1", "v2", "v3"]);
         assert_eq!(run("~SEQ(A, 3, 1) v${A}\n", "x"), ["v3", "v2", "v1"]);
-        assert_eq!(
-            run("~SEQ(A,1,2) ~SEQ(B,5,6) ${A}.${B}\n", "x"),
-            ["1.5", "1.6", "2.5", "2.6"]
-        );
+        assert_eq!(run("~SEQ(A,1,2) ~SEQ(B,5,6) ${A}.${B}\n", "x"), ["1.5", "1.6", "2.5", "2.6"]);
     }
 
     #[test]
@@ -928,10 +866,7 @@ mod tests {
             run("~LST({IP, IP1}, {10,1},{20,4}) 192.${IP}.${IP1}\n", "x"),
             ["192.10.1", "192.20.4"]
         );
-        assert_eq!(
-            run("~LST(A, 1, 2) ~SEQ(B,1,2) ${A}${B}\n", "x"),
-            ["11", "12", "21", "22"]
-        );
+        assert_eq!(run("~LST(A, 1, 2) ~SEQ(B,1,2) ${A}${B}\n", "x"), ["11", "12", "21", "22"]);
     }
 
     #[test]
@@ -944,18 +879,13 @@ mod tests {
     fn self_reference_is_an_error_not_a_hang() {
         let mut sm = SourceMap::new();
         let mut d = Diagnostics::new();
-        let opts = Options {
-            config_id: "x".into(),
-        };
+        let opts = Options { config_id: "x".into() };
         preprocess_str(Path::new("t"), "$A=${A}x\n${A}\n", &opts, &mut sm, &mut d);
         assert!(d.has_errors());
     }
 
     #[test]
     fn brace_expansion() {
-        assert_eq!(
-            expand_braces("{foo/{,cat,dog},bar}"),
-            ["foo/", "foo/cat", "foo/dog", "bar"]
-        );
+        assert_eq!(expand_braces("{foo/{,cat,dog},bar}"), ["foo/", "foo/cat", "foo/dog", "bar"]);
     }
 }

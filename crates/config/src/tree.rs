@@ -34,10 +34,7 @@ impl Node {
 
     /// Children of the block, or nothing.
     pub fn children(&self) -> &[Node] {
-        self.block
-            .as_ref()
-            .map(|b| b.children.as_slice())
-            .unwrap_or(&[])
+        self.block.as_ref().map(|b| b.children.as_slice()).unwrap_or(&[])
     }
 
     /// A span from the keyword to the last argument.
@@ -90,11 +87,7 @@ pub fn build(lines: Vec<Line>, diags: &mut Diagnostics) -> Vec<Node> {
                 last_can_take_block = false;
             } else if w.is_close() {
                 if !current.is_empty() {
-                    push_node(
-                        &mut stack,
-                        &mut top,
-                        make_node(std::mem::take(&mut current)),
-                    );
+                    push_node(&mut stack, &mut top, make_node(std::mem::take(&mut current)));
                 }
                 match stack.pop() {
                     Some((owner, open, children)) => {
@@ -160,9 +153,7 @@ mod tests {
     fn parse(t: &str) -> (Vec<Node>, Diagnostics) {
         let mut sm = SourceMap::new();
         let mut d = Diagnostics::new();
-        let opts = Options {
-            config_id: "x".into(),
-        };
+        let opts = Options { config_id: "x".into() };
         let lines = preprocess_str(Path::new("t.conf"), t, &opts, &mut sm, &mut d);
         (build(lines, &mut d), d)
     }
@@ -171,11 +162,7 @@ mod tests {
         nodes
             .iter()
             .map(|n| {
-                let mut s = n
-                    .words()
-                    .map(|w| w.text.as_str())
-                    .collect::<Vec<_>>()
-                    .join(" ");
+                let mut s = n.words().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
                 if let Some(b) = &n.block {
                     s.push_str(&format!("{{{}}}", shape(&b.children)));
                 }

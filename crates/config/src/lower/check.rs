@@ -5,16 +5,8 @@ use crate::tree::Node;
 
 /// Checker block keywords.
 pub const CHECKER_KEYWORDS: &[&str] = &[
-    "TCP_CHECK",
-    "HTTP_GET",
-    "SSL_GET",
-    "SMTP_CHECK",
-    "MISC_CHECK",
-    "DNS_CHECK",
-    "UDP_CHECK",
-    "PING_CHECK",
-    "FILE_CHECK",
-    "BFD_CHECK",
+    "TCP_CHECK", "HTTP_GET", "SSL_GET", "SMTP_CHECK", "MISC_CHECK", "DNS_CHECK",
+    "UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK",
 ];
 
 /// Lowers a checker block (`node.keyword()` is one of [`CHECKER_KEYWORDS`]).

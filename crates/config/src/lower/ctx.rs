@@ -135,8 +135,10 @@ impl Ctx {
         match node.args.get(i) {
             Some(w) => Some(w),
             None => {
-                self.diags
-                    .error(node.span(), format!("`{}` needs {what}", node.keyword()));
+                self.diags.error(
+                    node.span(),
+                    format!("`{}` needs {what}", node.keyword()),
+                );
                 None
             }
         }
@@ -161,10 +163,8 @@ impl Ctx {
         match &node.block {
             Some(b) => Some(&b.children),
             None => {
-                self.diags.error(
-                    node.span(),
-                    format!("`{}` needs a `{{ ... }}` block", node.keyword()),
-                );
+                self.diags
+                    .error(node.span(), format!("`{}` needs a `{{ ... }}` block", node.keyword()));
                 None
             }
         }
@@ -173,10 +173,8 @@ impl Ctx {
     /// The statement must not have a block.
     pub fn no_block(&mut self, node: &Node) {
         if let Some(b) = &node.block {
-            self.diags.error(
-                b.open,
-                format!("`{}` does not take a block", node.keyword()),
-            );
+            self.diags
+                .error(b.open, format!("`{}` does not take a block", node.keyword()));
         }
     }
 
@@ -331,10 +329,8 @@ impl Ctx {
         let cmd = self.arg(node, 0, "a script")?;
         let command = cmd.text.clone();
         if command.trim().is_empty() {
-            self.diags.error(
-                cmd.span,
-                format!("`{}`: the script is empty", node.keyword()),
-            );
+            self.diags
+                .error(cmd.span, format!("`{}`: the script is empty", node.keyword()));
             return None;
         }
         let user = node.args.get(1).map(|w| w.text.clone());
@@ -408,12 +404,7 @@ pub fn parse_timer(s: &str) -> Option<Timer> {
     let secs: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
     // Digits past microseconds are beyond keepalived's resolution: truncated.
     let mut micros = 0u64;
-    for (n, c) in frac
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(6)
-        .enumerate()
-    {
+    for (n, c) in frac.chars().chain(std::iter::repeat('0')).take(6).enumerate() {
         let _ = n;
         micros = micros * 10 + c.to_digit(10)? as u64;
     }

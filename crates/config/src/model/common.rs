@@ -6,9 +6,7 @@ use std::fmt;
 /// A time value, kept in microseconds (keepalived's timer resolution).
 ///
 /// keepalived.conf(5), PARAMETER SYNTAX: `<TIMER>` is seconds with an optional fraction.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Timer(pub u64);
 

@@ -139,10 +139,7 @@ pub fn quote(s: &str) -> String {
         || s.chars().any(|c| {
             c.is_whitespace()
                 || c.is_control()
-                || matches!(
-                    c,
-                    '"' | '\'' | '#' | '!' | '{' | '}' | '\\' | '$' | '@' | '~'
-                )
+                || matches!(c, '"' | '\'' | '#' | '!' | '{' | '}' | '\\' | '$' | '@' | '~')
         });
     if !needs {
         return s.to_string();
