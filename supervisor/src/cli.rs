@@ -11,18 +11,11 @@ pub const EXIT_CONFIG_TEST: u8 = 5;
 pub const EXIT_USAGE: u8 = 2;
 
 /// Default configuration files, tried in order.
-pub const DEFAULT_CONFIG: &[&str] = &[
-    "/etc/vigil/keepalived.conf",
-    "/etc/keepalived/keepalived.conf",
-];
+pub const DEFAULT_CONFIG: &[&str] = &["/etc/vigil/keepalived.conf", "/etc/keepalived/keepalived.conf"];
 
 /// vigild command-line arguments.
 #[derive(Debug, Parser)]
-#[command(
-    name = "vigild",
-    about = "vigil: privilege-separated VRRP and IPVS health checking",
-    disable_version_flag = true
-)]
+#[command(name = "vigild", about = "vigil: privilege-separated VRRP and IPVS health checking", disable_version_flag = true)]
 pub struct Args {
     /// Configuration file (default: /etc/vigil/keepalived.conf, then /etc/keepalived/keepalived.conf).
     #[arg(short = 'f', long = "use-file", value_name = "FILE")]
