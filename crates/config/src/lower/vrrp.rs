@@ -27,6 +27,7 @@ use std::collections::HashMap;
 
 pub(crate) use instance::place_key as instance_place_key;
 pub(crate) use sync_group::{member_key as sync_group_member_key, name_key as sync_group_name_key};
+pub(crate) use track::entry_key as instance_entry_key;
 
 /// Top-level keywords this module handles.
 pub const TOP_KEYWORDS: &[&str] = &[

@@ -3,9 +3,10 @@
 
 use crate::lower::ctx::{Ctx, Kind};
 use crate::lower::vrrp::{
-    instance_place_key, sync_group_member_key, sync_group_name_key, FORWARD_PREFIX,
+    instance_entry_key, instance_place_key, sync_group_member_key, sync_group_name_key,
+    FORWARD_PREFIX,
 };
-use crate::model::vrrp::Instance;
+use crate::model::vrrp::{Instance, SyncGroup, TrackRef};
 use crate::model::Config;
 use crate::source::Span;
 use std::collections::HashMap;
@@ -15,6 +16,7 @@ pub fn check(cfg: &Config, ctx: &mut Ctx) {
     forward_references(ctx);
     vrid_conflicts(cfg, ctx);
     sync_groups(cfg, ctx);
+    tracking_weights(cfg, ctx);
 }
 
 /// keepalived resolves `track_script` / `track_file` / `track_process` / `track_bfd`
@@ -184,6 +186,83 @@ fn sync_groups(cfg: &Config, ctx: &mut Ctx) {
                     g.name
                 ),
             );
+        }
+    }
+}
+
+/// The priority of an address owner cannot change, and sync group members must not
+/// drift apart, so keepalived refuses tracking weights there (vrrp.c: "ignoring tracked
+/// script %s with weights due to %s", "ignoring weight from tracked file %s due to %s.
+/// specify weight 0", "ignoring %s tracked interface weight due to SYNC group", ...),
+/// unless the group has `sync_group_tracking_weight`.
+fn tracking_weights(cfg: &Config, ctx: &mut Ctx) {
+    let mut group_of: HashMap<&str, &SyncGroup> = HashMap::new();
+    for g in &cfg.vrrp.sync_groups {
+        for m in &g.members {
+            group_of.entry(m.as_str()).or_insert(g);
+        }
+    }
+    for inst in &cfg.vrrp.instances {
+        let (why, help) = if inst.priority == 255 {
+            (
+                "it is the address owner (priority 255)".to_string(),
+                "the address owner's priority never changes; set `weight 0` on the entry",
+            )
+        } else if let Some(g) = group_of
+            .get(inst.name.as_str())
+            .filter(|g| !g.tracking_weight)
+        {
+            (
+                format!("it is in vrrp_sync_group `{}`", g.name),
+                "set `weight 0` on the entry (or track it on the sync group), or add `sync_group_tracking_weight` to the group",
+            )
+        } else {
+            continue;
+        };
+        let mut weighted: Vec<(&str, &str, i32)> = Vec::new();
+        for t in &inst.track_interfaces {
+            if t.weight != 0 {
+                weighted.push(("track_interface", &t.interface, t.weight));
+            }
+        }
+        let effective = |t: &TrackRef, default: Option<i32>| t.weight.or(default).unwrap_or(0);
+        for t in &inst.track_scripts {
+            let d = cfg
+                .vrrp
+                .scripts
+                .iter()
+                .find(|s| s.name == t.name)
+                .map(|s| s.weight);
+            weighted.push(("track_script", &t.name, effective(t, d)));
+        }
+        for t in &inst.track_files {
+            let d = cfg
+                .vrrp
+                .track_files
+                .iter()
+                .find(|f| f.name == t.name)
+                .map(|f| f.weight);
+            weighted.push(("track_file", &t.name, effective(t, d)));
+        }
+        for t in &inst.track_bfds {
+            weighted.push(("track_bfd", &t.name, effective(t, None)));
+        }
+        for (block, name, weight) in weighted {
+            if weight == 0 {
+                continue;
+            }
+            let Some(span) = ctx.place(&instance_entry_key(&inst.name, block, name)) else {
+                continue;
+            };
+            ctx.diags
+                .error(
+                    span,
+                    format!(
+                        "vrrp_instance `{}`: the weight ({weight}) of `{block}` entry `{name}` would be ignored because {why}",
+                        inst.name
+                    ),
+                )
+                .help(help);
         }
     }
 }

@@ -110,6 +110,8 @@ struct Builder<'n> {
     ttl_node: Option<&'n Node>,
     vmac_node: Option<&'n Node>,
     accept_node: Option<&'n Node>,
+    /// The last statement of each keyword, for the end-of-block checks.
+    at: HashMap<&'n str, &'n Node>,
 }
 
 /// Lowers a `vrrp_instance` block.
@@ -135,6 +137,7 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
         ttl_node: None,
         vmac_node: None,
         accept_node: None,
+        at: HashMap::new(),
     };
     for child in children {
         b.statement(ctx, child);
@@ -151,6 +154,7 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
 
 impl<'n> Builder<'n> {
     fn statement(&mut self, ctx: &mut Ctx, child: &'n Node) {
+        self.at.insert(child.keyword(), child);
         match child.keyword() {
             "use_vmac" => {
                 self.seen.check(ctx, child);
@@ -224,18 +228,16 @@ impl<'n> Builder<'n> {
                 ctx.at_most(child, 1);
                 match ctx.choice("state", w, &["MASTER", "BACKUP"]) {
                     Some("MASTER") => self.inst.state = InitialState::Master,
-                    Some(_) => {
-                        // vrrp_parser.c: "state previously set as MASTER - ignoring BACKUP".
-                        if self.inst.state == InitialState::Master {
-                            let d = ctx
-                                .diags
-                                .error(w.span, "`state BACKUP` after `state MASTER`");
-                            if let Some(f) = self.seen.first("state") {
-                                d.related(f, "MASTER set here");
-                            }
+                    // vrrp_parser.c: "state previously set as MASTER - ignoring BACKUP".
+                    Some(_) if self.inst.state == InitialState::Master => {
+                        let d = ctx
+                            .diags
+                            .error(w.span, "`state BACKUP` after `state MASTER`");
+                        if let Some(f) = self.seen.first("state") {
+                            d.related(f, "MASTER set here");
                         }
                     }
-                    None => {}
+                    Some(_) | None => {}
                 }
                 self.seen.0.entry("state".into()).or_insert(child.name.span);
             }
@@ -266,39 +268,42 @@ impl<'n> Builder<'n> {
                 bare(ctx, child);
                 self.inst.dont_track_primary = true;
             }
-            "track_interface" => {
-                track::track_interfaces(ctx, child, &mut self.inst.track_interfaces)
-            }
+            "track_interface" => track::track_interfaces(
+                ctx,
+                child,
+                Some(&self.inst.name),
+                &mut self.inst.track_interfaces,
+            ),
             "track_script" => track::track_refs(
                 ctx,
                 child,
                 Kind::VrrpScript,
-                -253,
-                253,
+                (-253, 253),
+                Some(&self.inst.name),
                 &mut self.inst.track_scripts,
             ),
             "track_file" => track::track_refs(
                 ctx,
                 child,
                 Kind::TrackFile,
-                -254,
-                254,
+                (-254, 254),
+                Some(&self.inst.name),
                 &mut self.inst.track_files,
             ),
             "track_process" => track::track_refs(
                 ctx,
                 child,
                 Kind::TrackProcess,
-                -254,
-                254,
+                (-254, 254),
+                Some(&self.inst.name),
                 &mut self.inst.track_processes,
             ),
             "track_bfd" => track::track_refs(
                 ctx,
                 child,
                 Kind::BfdInstance,
-                -253,
-                253,
+                (-253, 253),
+                Some(&self.inst.name),
                 &mut self.inst.track_bfds,
             ),
             "mcast_src_ip" | "unicast_src_ip" => {
@@ -877,7 +882,7 @@ impl<'n> Builder<'n> {
                 );
             }
         }
-        if inst.version == Some(2) && inst.advert_int.micros() % 1_000_000 != 0 {
+        if inst.version == Some(2) && !inst.advert_int.micros().is_multiple_of(1_000_000) {
             if let Some(n) = self.advert_node {
                 // vrrp.c: "VRRPv2 advertisement interval %s must be an integer. rounding".
                 ctx.diags
@@ -916,6 +921,12 @@ impl<'n> Builder<'n> {
                     .error(t.name.span, "`unicast_ttl` needs unicast peers");
             }
         }
+        self.preemption_checks(ctx);
+        self.combination_checks(ctx);
+        if self.inst.strict_mode == Some(true) {
+            self.strict_checks(ctx);
+        }
+        let inst = &mut self.inst;
         if let Some(v) = self.vmac_node {
             if self.unicast_keyword.is_some()
                 && inst.unicast_peers.len() + usize::from(inst.unicast_fault_no_peer) > 0
@@ -945,6 +956,198 @@ impl<'n> Builder<'n> {
             if let Some(Ipvlan { name: Some(n), .. }) = &inst.use_ipvlan {
                 claim_vmac_name(ctx, n, v, &inst.name);
             }
+        }
+    }
+}
+
+impl<'n> Builder<'n> {
+    /// An error at the keyword of the last `kw` statement, if there is one.
+    fn complain(&self, ctx: &mut Ctx, kw: &str, msg: String, help: &str) {
+        if let Some(n) = self.at.get(kw) {
+            let d = ctx.diags.error(n.name.span, msg);
+            if !help.is_empty() {
+                d.help(help.to_string());
+            }
+        }
+    }
+
+    /// vrrp.c, `vrrp_complete_instance`: preemption settings that cannot work.
+    fn preemption_checks(&self, ctx: &mut Ctx) {
+        let i = &self.inst;
+        if i.nopreempt && self.at.contains_key("nopreempt") {
+            if i.priority == 255 {
+                // "nopreempt is incompatible with priority 255. resetting nopreempt".
+                self.complain(
+                    ctx,
+                    "nopreempt",
+                    "`nopreempt` cannot be used with priority 255 (the address owner always preempts)".into(),
+                    "",
+                );
+            } else if i.state == InitialState::Master {
+                // "Warning - nopreempt will not work with initial state MASTER - clearing".
+                self.complain(
+                    ctx,
+                    "nopreempt",
+                    "`nopreempt` does not work with `state MASTER`".into(),
+                    "use `state BACKUP` on every router with nopreempt",
+                );
+            }
+        }
+        if i.preempt_delay != Timer(0) {
+            if i.state == InitialState::Master {
+                // "Warning - preempt delay will not work with initial state MASTER - clearing".
+                self.complain(
+                    ctx,
+                    "preempt_delay",
+                    "`preempt_delay` does not work with `state MASTER`".into(),
+                    "use `state BACKUP`",
+                );
+            } else if i.nopreempt {
+                // "preempt_delay is incompatible with nopreempt mode - resetting".
+                self.complain(
+                    ctx,
+                    "preempt_delay",
+                    "`preempt_delay` cannot be used with `nopreempt`".into(),
+                    "",
+                );
+            }
+        }
+    }
+
+    /// vrrp.c, `vrrp_complete_instance`: other settings that keepalived refuses
+    /// together.
+    fn combination_checks(&self, ctx: &mut Ctx) {
+        let i = &self.inst;
+        if i.promote_secondaries && i.use_vmac.is_some() {
+            // "promote_secondaries is automatically set for vmacs - ignoring".
+            self.complain(
+                ctx,
+                "promote_secondaries",
+                "`promote_secondaries` is implied by `use_vmac`".into(),
+                "remove it; keepalived sets it on VMACs and complains about it",
+            );
+        }
+        if i.vmac_xmit_base && i.use_vmac.is_none() && i.use_ipvlan.is_none() {
+            // "vmac_xmit_base is only valid with a vmac".
+            self.complain(
+                ctx,
+                "vmac_xmit_base",
+                "`vmac_xmit_base` needs `use_vmac` or `use_ipvlan`".into(),
+                "",
+            );
+        }
+        if i.mcast_dst_ip.is_some() && i.is_unicast() {
+            // "multicast destination specified with unicast - ignoring".
+            self.complain(
+                ctx,
+                "mcast_dst_ip",
+                "`mcast_dst_ip` cannot be used with unicast peers".into(),
+                "",
+            );
+        }
+        if !i.advert_int.micros().is_multiple_of(10_000) {
+            // "VRRPv3 advertisement interval %fs must be in units of 10ms - rounding"
+            // (and VRRPv2 needs whole seconds).
+            if let Some(n) = self.advert_node {
+                ctx.diags.error(
+                    n.args[0].span,
+                    format!(
+                        "`advert_int` must be a multiple of 0.01 seconds, not {}",
+                        i.advert_int
+                    ),
+                );
+            }
+        }
+        if let (Some(own), Some(t)) = (&i.interface, self.at.get("track_interface")) {
+            // "Ignoring track_interface %s since own interface".
+            for line in t.children() {
+                if &line.name.text == own {
+                    ctx.diags
+                        .error(
+                            line.name.span,
+                            format!("`track_interface` names `{own}`, the instance's own interface"),
+                        )
+                        .help("the own interface is always tracked (unless dont_track_primary); remove it");
+                }
+            }
+        }
+    }
+
+    /// vrrp.c, `vrrp_complete_instance` with strict mode (RFC conformance).
+    fn strict_checks(&self, ctx: &mut Ctx) {
+        let i = &self.inst;
+        let help = "strict mode follows RFC 5798/3768 to the letter";
+        if i.is_unicast() {
+            // "Unicast peers are not supported in strict mode".
+            self.complain(
+                ctx,
+                "unicast_peer",
+                "unicast peers are not allowed in strict mode".into(),
+                help,
+            );
+        }
+        if i.authentication.is_some() {
+            // "Strict mode does not support authentication. Ignoring."
+            self.complain(
+                ctx,
+                "authentication",
+                "authentication is not allowed in strict mode".into(),
+                help,
+            );
+        }
+        if matches!(&i.use_vmac, Some(Vmac { mac: Some(_), .. })) {
+            // "cannot specify MAC address with strict mode - clearing".
+            self.complain(
+                ctx,
+                "use_vmac",
+                "a VMAC address is not allowed in strict mode".into(),
+                help,
+            );
+        }
+        if i.preempt_delay != Timer(0) {
+            // "preempt_delay is incompatible with strict mode - resetting".
+            self.complain(
+                ctx,
+                "preempt_delay",
+                "`preempt_delay` is not allowed in strict mode".into(),
+                help,
+            );
+        }
+        if i.down_timer_adverts != 3 {
+            // "down_timer_adverts is incompatible with strict mode - resetting".
+            self.complain(
+                ctx,
+                "down_timer_adverts",
+                "`down_timer_adverts` is not allowed in strict mode".into(),
+                help,
+            );
+        }
+        if i.vmac_xmit_base {
+            // "xmit_base is incompatible with strict mode - resetting".
+            self.complain(
+                ctx,
+                "vmac_xmit_base",
+                "`vmac_xmit_base` is not allowed in strict mode".into(),
+                help,
+            );
+        }
+        if i.lower_prio_no_advert == Some(false) {
+            // "Strict mode requires no lower priority advert. resetting".
+            self.complain(
+                ctx,
+                "lower_prio_no_advert",
+                "strict mode needs `lower_prio_no_advert` on".into(),
+                help,
+            );
+        }
+        if i.higher_prio_send_advert == Some(true) {
+            // "strict mode requires higher_prio_send_advert to be clear. resetting".
+            self.complain(
+                ctx,
+                "higher_prio_send_advert",
+                "strict mode needs `higher_prio_send_advert` off".into(),
+                help,
+            );
         }
     }
 }

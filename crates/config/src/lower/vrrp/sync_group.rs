@@ -86,29 +86,41 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
                     sg.members.push(w.text.clone());
                 }
             }
-            "track_interface" => track::track_interfaces(ctx, child, &mut sg.track_interfaces),
+            "track_interface" => {
+                track::track_interfaces(ctx, child, None, &mut sg.track_interfaces)
+            }
             "track_script" => track::track_refs(
                 ctx,
                 child,
                 Kind::VrrpScript,
-                -253,
-                253,
+                (-253, 253),
+                None,
                 &mut sg.track_scripts,
             ),
-            "track_file" => {
-                track::track_refs(ctx, child, Kind::TrackFile, -254, 254, &mut sg.track_files)
-            }
+            "track_file" => track::track_refs(
+                ctx,
+                child,
+                Kind::TrackFile,
+                (-254, 254),
+                None,
+                &mut sg.track_files,
+            ),
             "track_process" => track::track_refs(
                 ctx,
                 child,
                 Kind::TrackProcess,
-                -254,
-                254,
+                (-254, 254),
+                None,
                 &mut sg.track_processes,
             ),
-            "track_bfd" => {
-                track::track_refs(ctx, child, Kind::BfdInstance, -253, 253, &mut sg.track_bfds)
-            }
+            "track_bfd" => track::track_refs(
+                ctx,
+                child,
+                Kind::BfdInstance,
+                (-253, 253),
+                None,
+                &mut sg.track_bfds,
+            ),
             "notify_master" => set_notify(ctx, child, &mut sg.notify.master, &mut notify_first),
             "notify_backup" => set_notify(ctx, child, &mut sg.notify.backup, &mut notify_first),
             "notify_fault" => set_notify(ctx, child, &mut sg.notify.fault, &mut notify_first),

@@ -270,7 +270,7 @@ fn mcast_dst_ip_must_be_multicast_vrrp_mcast_dstip_handler() {
     let l = ok(&inst("A", 1, "  mcast_dst_ip 224.0.0.100"));
     assert_eq!(
         l.config.vrrp.instances[0].mcast_dst_ip,
-        Some("224.0.0.100".parse().unwrap())
+        Some("224.0.0.100".parse().expect("address"))
     );
 }
 
@@ -380,7 +380,10 @@ fn use_vmac_name_and_mac_vrrp_vmac_handler() {
 #[test]
 fn use_ipvlan_vrrp_ipvlan_handler() {
     let l = ok(&inst("A", 1, "  use_ipvlan ipv1 192.0.2.50/24 private"));
-    let v = l.config.vrrp.instances[0].use_ipvlan.clone().unwrap();
+    let v = l.config.vrrp.instances[0]
+        .use_ipvlan
+        .clone()
+        .expect("use_ipvlan");
     assert_eq!(v.name.as_deref(), Some("ipv1"));
     assert_eq!(v.prefix, Some(24));
     assert_eq!(v.mode, IpvlanMode::Private);
@@ -565,7 +568,7 @@ fn notify_scripts_keep_the_command_word_and_user_notify_script_init() {
         "  notify_master \"/bin/notify.sh MASTER 'a b'\" root wheel\n  notify /bin/n\n  notify_deleted\n  notify_master_rx_lower_pri /bin/rx",
     ));
     let i = &l.config.vrrp.instances[0];
-    let m = i.notify.master.clone().unwrap();
+    let m = i.notify.master.clone().expect("notify_master");
     assert_eq!(m.command, "/bin/notify.sh MASTER 'a b'");
     assert_eq!(
         (m.user.as_deref(), m.group.as_deref()),
@@ -584,7 +587,11 @@ fn notify_unquoted_words_are_user_and_group() {
     // keepalived reads `notify_master /bin/x a b` as script /bin/x, user a, group b, and
     // ignores a fourth word (kt: exit 0).
     let l = ok(&inst("A", 1, "  notify_master /bin/x a b c"));
-    let m = l.config.vrrp.instances[0].notify.master.clone().unwrap();
+    let m = l.config.vrrp.instances[0]
+        .notify
+        .master
+        .clone()
+        .expect("notify_master");
     assert_eq!(
         (m.command.as_str(), m.user.as_deref(), m.group.as_deref()),
         ("/bin/x", Some("a"), Some("b"))
@@ -944,7 +951,6 @@ garp_group {
     }
 }
 vrrp_instance VI_1 {
-    state MASTER
     interface eth0
     use_vmac vrrp51 02:00:00:00:00:33
     use_vmac_addr
@@ -997,16 +1003,14 @@ vrrp_instance VI_1 {
     virtual_ipaddress_excluded {
         2001:db8::100/64
     }
-    promote_secondaries
     virtual_routes {
-        198.51.100.0/24 via 192.0.2.254
+        198.51.100.0/24 via 192.0.2.254 dev eth0
     }
     virtual_rules {
-        from 192.0.2.0/24 table 100
+        from 192.0.2.0/24 table 100 preference 100
     }
     no_accept
     nopreempt
-    preempt_delay 4.5
     skip_check_adv_addr yes
     strict_mode off
     notify_master "/etc/vigil/notify.sh MASTER" root root
@@ -1021,6 +1025,7 @@ vrrp_instance VI_1 {
     kernel_rx_buf_size 262144
 }
 vrrp_instance VI_2 {
+    state MASTER
     interface eth1
     use_ipvlan ipv2 2001:db8::7/64 vepa
     virtual_router_id 52
@@ -1040,6 +1045,8 @@ vrrp_instance VI_3 {
         auth_pass secret
     }
     notify_deleted
+    promote_secondaries
+    preempt_delay 4.5
     virtual_ipaddress {
         198.51.100.100/24
     }

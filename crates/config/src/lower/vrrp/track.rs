@@ -277,7 +277,12 @@ pub(super) fn lower_track_process(node: &Node, ctx: &mut Ctx, cfg: &mut Config) 
 }
 
 /// `track_interface { IFNAME [weight W [reverse]] ... }` (vrrp_track.c `alloc_track_if`).
-pub(super) fn track_interfaces(ctx: &mut Ctx, node: &Node, out: &mut Vec<TrackInterface>) {
+pub(super) fn track_interfaces(
+    ctx: &mut Ctx,
+    node: &Node,
+    instance: Option<&str>,
+    out: &mut Vec<TrackInterface>,
+) {
     let Some(children) = ctx.need_block(node) else {
         return;
     };
@@ -295,6 +300,7 @@ pub(super) fn track_interfaces(ctx: &mut Ctx, node: &Node, out: &mut Vec<TrackIn
             continue;
         }
         seen.insert(name.text.clone(), name.span);
+        remember_entry(ctx, instance, node, name);
         if let Some((weight, reverse)) = entry_weight(ctx, line, -253, 253, false) {
             out.push(TrackInterface {
                 interface: name.text.clone(),
@@ -311,8 +317,8 @@ pub(super) fn track_refs(
     ctx: &mut Ctx,
     node: &Node,
     kind: Kind,
-    min: i32,
-    max: i32,
+    (min, max): (i32, i32),
+    instance: Option<&str>,
     out: &mut Vec<TrackRef>,
 ) {
     let Some(children) = ctx.need_block(node) else {
@@ -334,6 +340,7 @@ pub(super) fn track_refs(
         }
         seen.insert(name.text.clone(), name.span);
         reference_ordered(ctx, kind, name, node.keyword());
+        remember_entry(ctx, instance, node, name);
         if let Some((weight, reverse)) = entry_weight(ctx, line, min, max, true) {
             out.push(TrackRef {
                 name: name.text.clone(),
@@ -406,4 +413,17 @@ fn entry_weight(
             .error(extra.span, format!("`{}` is one word too many", extra.text));
     }
     Some((Some(weight), reverse))
+}
+
+/// Remembers where an instance's track entry stands, for the weight checks of
+/// crate::semantic::vrrp.
+fn remember_entry(ctx: &mut Ctx, instance: Option<&str>, block: &Node, name: &Word) {
+    if let Some(i) = instance {
+        ctx.remember(entry_key(i, block.keyword(), &name.text), name.span);
+    }
+}
+
+/// The place key of instance `instance`'s entry `name` in its `block` (`track_script`).
+pub(crate) fn entry_key(instance: &str, block: &str, name: &str) -> String {
+    super::instance::place_key(instance, &format!("{block}\u{0}{name}"))
 }
