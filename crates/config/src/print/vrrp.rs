@@ -300,7 +300,10 @@ fn instance(i: &Instance, p: &mut Printer) {
     bool_opt(p, "lower_prio_no_advert", i.lower_prio_no_advert);
     bool_opt(p, "higher_prio_send_advert", i.higher_prio_send_advert);
     p.value("virtual_router_id", i.virtual_router_id);
-    p.non_default("priority", &i.priority, &100);
+    // `state MASTER` without a priority means 255, so a MASTER always says its priority.
+    if i.priority != 100 || i.state == InitialState::Master {
+        p.value("priority", i.priority);
+    }
     p.non_default("advert_int", &i.advert_int, &Timer::secs(1));
     if let Some(a) = &i.authentication {
         p.open_block("authentication");

@@ -838,6 +838,11 @@ impl<'n> Builder<'n> {
     /// `vrrp_end_handler`) and when completing the instance (vrrp.c).
     fn finish(&mut self, ctx: &mut Ctx, name: &Word) {
         let inst = &mut self.inst;
+        if inst.state == InitialState::Master && !self.at.contains_key("priority") {
+            // vrrp.c: `state MASTER` without a priority makes the address owner
+            // (`keepalived -d` shows "Priority = 255").
+            inst.priority = 255;
+        }
         if self.vrid.is_none() {
             // vrrp.c: "the virtual router id must be set".
             ctx.diags.error(
@@ -874,12 +879,18 @@ impl<'n> Builder<'n> {
                     } else {
                         "remove the authentication block or use version 2"
                     });
-            } else if auth.auth_type == AuthType::Ah && inst.state == InitialState::Master {
-                // vrrp.c: "Initial state master is incompatible with AH authentication - clearing".
-                ctx.diags.warning(
-                    a.name.span,
-                    "with AH authentication keepalived starts as BACKUP even with `state MASTER`",
-                );
+            } else if auth.auth_type == AuthType::Ah
+                && inst.state == InitialState::Master
+                && inst.priority != 255
+            {
+                // vrrp.c: "Initial state master is incompatible with AH authentication
+                // - clearing" (not for the address owner).
+                ctx.diags
+                    .error(
+                        a.name.span,
+                        "with AH authentication only the address owner (priority 255) may start as MASTER",
+                    )
+                    .help("use `state BACKUP`; keepalived clears `state MASTER` and complains");
             }
         }
         if inst.version == Some(2) && !inst.advert_int.micros().is_multiple_of(1_000_000) {
@@ -1036,6 +1047,18 @@ impl<'n> Builder<'n> {
                 "",
             );
         }
+        if let Some(v) = &i.use_ipvlan {
+            if i.family == Family::V4 && v.address.is_none() && i.src_ip.is_none() {
+                // vrrp.c: "IPv4 ipvlan requires a source ip address to be configured.
+                // setting instance to fault state".
+                self.complain(
+                    ctx,
+                    "use_ipvlan",
+                    "`use_ipvlan` on an IPv4 instance needs an address".into(),
+                    "give the ipvlan address: `use_ipvlan NAME 192.0.2.5/24`",
+                );
+            }
+        }
         if i.mcast_dst_ip.is_some() && i.is_unicast() {
             // "multicast destination specified with unicast - ignoring".
             self.complain(
@@ -1077,15 +1100,6 @@ impl<'n> Builder<'n> {
     fn strict_checks(&self, ctx: &mut Ctx) {
         let i = &self.inst;
         let help = "strict mode follows RFC 5798/3768 to the letter";
-        if i.is_unicast() {
-            // "Unicast peers are not supported in strict mode".
-            self.complain(
-                ctx,
-                "unicast_peer",
-                "unicast peers are not allowed in strict mode".into(),
-                help,
-            );
-        }
         if i.authentication.is_some() {
             // "Strict mode does not support authentication. Ignoring."
             self.complain(
@@ -1348,6 +1362,14 @@ fn authentication(ctx: &mut Ctx, node: &Node) -> Option<Authentication> {
         }
     }
     match auth_type {
+        Some(_) if pass_node.is_none() => {
+            // vrrp.c: "Authentication specified but no password given. Ignoring".
+            ctx.diags.error(
+                node.name.span,
+                "`authentication` has `auth_type` but no `auth_pass`",
+            );
+            None
+        }
         Some(t) => Some(Authentication {
             auth_type: t,
             password,

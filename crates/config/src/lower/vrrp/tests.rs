@@ -219,7 +219,7 @@ fn authentication_with_version_3_is_an_error_vrrp_c() {
         vec!["5:3: VRRP version 3 has no authentication"]
     );
     has_error(
-        "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n authentication {\n  auth_type PASS\n }\n virtual_ipaddress {\n  2001:db8::1/64\n }\n}\n",
+        "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n authentication {\n  auth_type PASS\n  auth_pass x\n }\n virtual_ipaddress {\n  2001:db8::1/64\n }\n}\n",
         "VRRP version 3 has no authentication",
     );
 }
@@ -1147,4 +1147,165 @@ fn printed_text_is_canonical() {
         "defaults are not printed: {text}"
     );
     assert!(text.contains("    nopreempt\n"), "{text}");
+}
+
+// ----- end-of-instance checks (vrrp.c, vrrp_complete_instance) -----
+
+#[test]
+fn state_master_without_priority_is_the_address_owner() {
+    // `keepalived -d` shows "Priority = 255" for `state MASTER` without `priority`.
+    let l = ok(&inst("A", 1, "  state MASTER"));
+    assert_eq!(l.config.vrrp.instances[0].priority, 255);
+    let l = ok(&inst("A", 1, "  state MASTER\n  priority 100"));
+    assert_eq!(l.config.vrrp.instances[0].priority, 100);
+    // The printer keeps the difference.
+    let text = crate::print::print_config(&l.config);
+    assert!(text.contains("    priority 100\n"), "{text}");
+}
+
+#[test]
+fn ah_with_state_master_needs_the_address_owner() {
+    // kt: "(VI_1) Initial state master is incompatible with AH authentication -
+    // clearing" (exit 5) with priority 100; nothing without a priority (owner).
+    let auth = "  authentication {\n    auth_type AH\n    auth_pass x\n  }";
+    has_error(
+        &inst("A", 1, &format!("  state MASTER\n  priority 100\n{auth}")),
+        "only the address owner (priority 255) may start as MASTER",
+    );
+    ok(&inst("A", 1, &format!("  state MASTER\n{auth}")));
+}
+
+#[test]
+fn preemption_settings_that_cannot_work() {
+    // kt: "Warning - nopreempt will not work with initial state MASTER - clearing",
+    // "Warning - preempt delay will not work with initial state MASTER - clearing",
+    // "preempt_delay is incompatible with nopreempt mode - resetting",
+    // "nopreempt is incompatible with priority 255. resetting nopreempt" (all exit 5).
+    has_error(
+        &inst("A", 1, "  state MASTER\n  priority 100\n  nopreempt"),
+        "`nopreempt` does not work with `state MASTER`",
+    );
+    has_error(
+        &inst("A", 1, "  state MASTER\n  priority 100\n  preempt_delay 5"),
+        "`preempt_delay` does not work with `state MASTER`",
+    );
+    has_error(
+        &inst("A", 1, "  nopreempt\n  preempt_delay 5"),
+        "`preempt_delay` cannot be used with `nopreempt`",
+    );
+    has_error(
+        &inst("A", 1, "  priority 255\n  nopreempt"),
+        "`nopreempt` cannot be used with priority 255",
+    );
+    let l = ok(&inst("A", 1, "  nopreempt\n  preempt"));
+    assert!(!l.config.vrrp.instances[0].nopreempt);
+}
+
+#[test]
+fn settings_keepalived_refuses_together() {
+    // kt: "promote_secondaries is automatically set for vmacs - ignoring",
+    // "vmac_xmit_base is only valid with a vmac", "multicast destination specified with
+    // unicast - ignoring", "VRRPv3 advertisement interval 0.015000s must be in units of
+    // 10ms", "Ignoring track_interface eth0 since own interface" (all exit 5).
+    has_error(
+        &inst("A", 1, "  use_vmac\n  promote_secondaries"),
+        "`promote_secondaries` is implied by `use_vmac`",
+    );
+    has_error(
+        &inst("A", 1, "  vmac_xmit_base"),
+        "`vmac_xmit_base` needs `use_vmac` or `use_ipvlan`",
+    );
+    has_error(
+        &inst(
+            "A",
+            1,
+            "  mcast_dst_ip 224.0.0.50\n  unicast_peer {\n    192.0.2.9\n  }",
+        ),
+        "`mcast_dst_ip` cannot be used with unicast peers",
+    );
+    has_error(
+        &inst("A", 1, "  version 3\n  advert_int 0.015"),
+        "multiple of 0.01 seconds",
+    );
+    has_error(
+        &inst("A", 1, "  track_interface {\n    eth0\n  }"),
+        "the instance's own interface",
+    );
+}
+
+#[test]
+fn strict_mode_refusals() {
+    // vrrp.c: "Strict mode does not support authentication", "preempt_delay is
+    // incompatible with strict mode" (kt: exit 5). kt: strict_mode with unicast peers is
+    // accepted (exit 0), although vrrp.c has "Unicast peers are not supported in strict
+    // mode" (it applies to the global vrrp_strict only).
+    ok(&inst(
+        "A",
+        1,
+        "  strict_mode\n  unicast_peer {\n    192.0.2.9\n  }",
+    ));
+    has_error(
+        &inst(
+            "A",
+            1,
+            "  strict_mode on\n  authentication {\n    auth_type PASS\n    auth_pass x\n  }",
+        ),
+        "authentication is not allowed in strict mode",
+    );
+    has_error(
+        &inst("A", 1, "  strict_mode\n  preempt_delay 1"),
+        "not allowed in strict mode",
+    );
+    ok(&inst("A", 1, "  strict_mode off\n  preempt_delay 1"));
+}
+
+#[test]
+fn auth_type_needs_a_password_and_ipv4_ipvlan_an_address() {
+    // kt: "(A) Authentication specified but no password given. Ignoring" (exit 5).
+    has_error(
+        &inst("A", 1, "  authentication {\n    auth_type PASS\n  }"),
+        "has `auth_type` but no `auth_pass`",
+    );
+    // kt: "IPv4 ipvlan requires a source ip address to be configured" (exit 5).
+    has_error(&inst("A", 1, "  use_ipvlan ipv1"), "needs an address");
+}
+
+#[test]
+fn tracking_weights_of_owners_and_sync_group_members() {
+    // kt: "(A) ignoring tracked script s with weights due to SYNC group", "ignoring weight
+    // from tracked file f due to SYNC group. specify weight 0", "ignoring eth1 tracked
+    // interface weight due to SYNC group" (exit 5); nothing with
+    // sync_group_tracking_weight.
+    let head =
+        "vrrp_script s {\n  script /bin/true\n  weight 10\n}\ntrack_file f {\n  file /run/f\n}\n";
+    let body = "  track_script {\n    s\n  }\n  track_file {\n    f\n  }\n  track_interface {\n    eth1 weight 5\n  }";
+    let text = format!(
+        "{head}{}{}vrrp_sync_group G {{\n  group {{\n    A\n    B\n  }}\n}}\n",
+        inst("A", 1, body),
+        inst("B", 2, "")
+    );
+    let l = load(&text);
+    let e = errors(&l);
+    assert_eq!(e.len(), 3, "{e:?}");
+    assert!(e[0].contains("the weight (5) of `track_interface` entry `eth1` would be ignored because it is in vrrp_sync_group `G`"), "{e:?}");
+    ok(&text.replace(
+        "    B\n  }\n}",
+        "    B\n  }\n  sync_group_tracking_weight\n}",
+    ));
+    // The address owner: the track file's own weight (1) counts; `weight 0` is fine.
+    has_error(
+        &format!(
+            "{head}{}",
+            inst("A", 1, "  priority 255\n  track_file {\n    f\n  }")
+        ),
+        "because it is the address owner",
+    );
+    ok(&format!(
+        "{head}{}",
+        inst(
+            "A",
+            1,
+            "  priority 255\n  track_file {\n    f weight 0\n  }"
+        )
+    ));
 }
