@@ -138,9 +138,10 @@ fn notify_script(ctx: &mut Ctx, node: &Node) -> Option<Script> {
     ctx.no_block(node);
     let cmd = ctx.arg(node, 0, "a script")?;
     if cmd.text.trim().is_empty() {
-        ctx.diags.error(
+        // keepalived accepts an empty notify script (and runs nothing).
+        ctx.diags.warning(
             cmd.span,
-            format!("`{}`: the script is empty", node.keyword()),
+            format!("`{}`: the script is empty; ignored", node.keyword()),
         );
         return None;
     }

@@ -450,7 +450,8 @@ pub struct Instance {
     pub higher_prio_send_advert: Option<bool>,
     /// `virtual_router_id`: 1..255 (required).
     pub virtual_router_id: u8,
-    /// `priority`: 1..255 (default 100; 255 is the address owner).
+    /// `priority`: 1..255; 255 is the address owner. Default 100, but 255 with
+    /// `state MASTER` (keepalived 2.2.7 behaviour, shown by `keepalived -d`).
     pub priority: u8,
     /// `advert_int`: 0.01..255 s (default 1 s); whole seconds with VRRPv2.
     pub advert_int: Timer,

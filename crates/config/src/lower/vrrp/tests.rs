@@ -1309,3 +1309,91 @@ fn tracking_weights_of_owners_and_sync_group_members() {
         )
     ));
 }
+
+#[test]
+fn empty_notify_script_is_ignored_like_keepalived() {
+    // kt: `notify_master ""` is accepted (exit 0); `script ""` in a vrrp_script is not.
+    let l = ok(&inst("A", 1, "  notify_master \"\""));
+    assert!(l.config.vrrp.instances[0].notify.master.is_none());
+    assert_eq!(warnings(&l).len(), 1);
+    has_error(
+        "vrrp_script s {\n  script \"\"\n}\n",
+        "`script`: the script is empty",
+    );
+}
+
+// ----- properties -----
+
+/// Statements that may appear in an instance, each valid on its own.
+const POOL: &[&str] = &[
+    "state MASTER",
+    "state BACKUP",
+    "priority 200",
+    "priority 255",
+    "advert_int 2",
+    "advert_int 0.5",
+    "version 2",
+    "version 3",
+    "nopreempt",
+    "preempt",
+    "preempt_delay 3",
+    "use_vmac",
+    "use_vmac vm1",
+    "vmac_xmit_base",
+    "unicast_src_ip 192.0.2.10",
+    "mcast_src_ip 192.0.2.11",
+    "unicast_peer {\n 192.0.2.20\n}",
+    "unicast_fault_no_peer",
+    "unicast_ttl 10",
+    "check_unicast_src",
+    "mcast_dst_ip 224.0.0.99",
+    "strict_mode",
+    "accept",
+    "no_accept",
+    "authentication {\n auth_type PASS\n auth_pass pw\n}",
+    "authentication {\n auth_type AH\n auth_pass pw\n}",
+    "track_interface {\n eth1 weight 5\n}",
+    "track_script {\n chk\n}",
+    "track_file {\n tf weight 0\n}",
+    "promote_secondaries",
+    "garp_extra_if 5",
+    "notify_master /bin/m",
+    "notify_deleted",
+    "smtp_alert off",
+    "lower_prio_no_advert",
+    "higher_prio_send_advert on",
+    "down_timer_adverts 5",
+    "skip_check_adv_addr",
+];
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    /// Any combination keepalived's rules accept prints to text that loads back to the
+    /// same model; no combination panics.
+    #[test]
+    fn any_valid_instance_round_trips(picks in proptest::collection::vec(0..POOL.len(), 0..8)) {
+        let body: Vec<&str> = picks.iter().map(|i| POOL[*i]).collect();
+        let text = format!(
+            "vrrp_script chk {{\n script /bin/true\n}}\ntrack_file tf {{\n file /run/tf\n}}\n{}",
+            inst("A", 9, &body.join("\n"))
+        );
+        let first = load(&text);
+        if errors(&first).is_empty() {
+            let printed = crate::print::print_config(&first.config);
+            let second = load(&printed);
+            let mut e2 = errors(&second);
+            e2.retain(|m| !m.contains("has no virtual_ipaddress"));
+            proptest::prop_assert!(e2.is_empty(), "{:?}\n{}", e2, printed);
+            proptest::prop_assert_eq!(&second.config.vrrp, &first.config.vrrp);
+        }
+    }
+
+    /// Arbitrary words in a vrrp_instance never panic the lowering.
+    #[test]
+    fn arbitrary_words_do_not_panic(words in proptest::collection::vec("[a-z_0-9:./{}-]{0,12}", 0..20)) {
+        let text = format!("vrrp_instance X {{\n{}\n}}\nvrrp_sync_group G {{\n{}\n}}\n", words.join(" "), words.join("\n"));
+        let l = load(&text);
+        let _ = crate::print::print_config(&l.config);
+    }
+}

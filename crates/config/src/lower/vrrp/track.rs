@@ -290,13 +290,15 @@ pub(super) fn track_interfaces(
     let mut seen: HashMap<String, Span> = HashMap::new();
     for line in children {
         let name = &line.name;
-        if let Some(first) = seen.get(&name.text) {
-            ctx.diags
-                .error(
-                    name.span,
-                    format!("interface `{}` is tracked twice", name.text),
-                )
-                .related(*first, "first tracked here");
+        // Also across several track_interface blocks (vrrp_track.c checks the list).
+        if out.iter().any(|t| t.interface == name.text) {
+            let d = ctx.diags.error(
+                name.span,
+                format!("interface `{}` is tracked twice", name.text),
+            );
+            if let Some(first) = seen.get(&name.text) {
+                d.related(*first, "first tracked here");
+            }
             continue;
         }
         seen.insert(name.text.clone(), name.span);
@@ -328,14 +330,15 @@ pub(super) fn track_refs(
     let mut seen: HashMap<String, Span> = HashMap::new();
     for line in children {
         let name = &line.name;
-        if let Some(first) = seen.get(&name.text) {
-            // vrrp_track.c: "duplicate track_script %s - ignoring".
-            ctx.diags
-                .error(
-                    name.span,
-                    format!("`{}` names `{}` twice", node.keyword(), name.text),
-                )
-                .related(*first, "first named here");
+        if out.iter().any(|t| t.name == name.text) {
+            // vrrp_track.c: "duplicate track_script %s - ignoring" (also across blocks).
+            let d = ctx.diags.error(
+                name.span,
+                format!("`{}` names `{}` twice", node.keyword(), name.text),
+            );
+            if let Some(first) = seen.get(&name.text) {
+                d.related(*first, "first named here");
+            }
             continue;
         }
         seen.insert(name.text.clone(), name.span);
