@@ -25,6 +25,7 @@ use crate::source::Span;
 use crate::tree::Node;
 use std::collections::HashMap;
 
+pub(crate) use delays::place_key as delay_place_key;
 pub(crate) use instance::place_key as instance_place_key;
 pub(crate) use sync_group::{member_key as sync_group_member_key, name_key as sync_group_name_key};
 pub(crate) use track::entry_key as instance_entry_key;

@@ -3,8 +3,8 @@
 
 use crate::lower::ctx::{Ctx, Kind};
 use crate::lower::vrrp::{
-    instance_entry_key, instance_place_key, sync_group_member_key, sync_group_name_key,
-    FORWARD_PREFIX,
+    delay_place_key, instance_entry_key, instance_place_key, sync_group_member_key,
+    sync_group_name_key, FORWARD_PREFIX,
 };
 use crate::model::vrrp::{Instance, SyncGroup, TrackRef};
 use crate::model::Config;
@@ -17,6 +17,7 @@ pub fn check(cfg: &Config, ctx: &mut Ctx) {
     vrid_conflicts(cfg, ctx);
     sync_groups(cfg, ctx);
     tracking_weights(cfg, ctx);
+    debounce_delays(cfg, ctx);
 }
 
 /// keepalived resolves `track_script` / `track_file` / `track_process` / `track_bfd`
@@ -263,6 +264,37 @@ fn tracking_weights(cfg: &Config, ctx: &mut Ctx) {
                     ),
                 )
                 .help(help);
+        }
+    }
+}
+
+/// keepalived.conf(5), "Interface up/down status change debouncing": a delay must be
+/// less than (down_timer_adverts - 1) advert intervals of every instance on the
+/// interface, or a backup elsewhere takes over first. keepalived only logs "interface
+/// %s debounce timer(s) not less that %u * advert_int - resetting" and shortens it.
+fn debounce_delays(cfg: &Config, ctx: &mut Ctx) {
+    for d in &cfg.vrrp.interface_up_down_delays {
+        let longest = d.down.max(d.up.unwrap_or(d.down));
+        for i in &cfg.vrrp.instances {
+            if i.interface.as_deref() != Some(d.interface.as_str()) {
+                continue;
+            }
+            let n = u64::from(i.down_timer_adverts.saturating_sub(1));
+            let limit = crate::model::common::Timer(i.advert_int.micros().saturating_mul(n));
+            if longest < limit {
+                continue;
+            }
+            if let Some(span) = ctx.place(&delay_place_key(&d.interface)) {
+                ctx.diags
+                    .warning(
+                        span,
+                        format!(
+                            "the delays of `{}` must be below {limit} seconds ({n} advert intervals of vrrp_instance `{}`); they will be shortened",
+                            d.interface, i.name
+                        ),
+                    )
+                    .help("otherwise a backup router takes over before this one enters FAULT");
+            }
         }
     }
 }

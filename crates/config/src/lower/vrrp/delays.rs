@@ -59,10 +59,16 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
                 .retain(|d| d.interface != ifname.text);
         }
         seen.insert(ifname.text.clone(), ifname.span);
+        ctx.remember(place_key(&ifname.text), ifname.span);
         cfg.vrrp.interface_up_down_delays.push(InterfaceDelay {
             interface: ifname.text.clone(),
             down,
             up,
         });
     }
+}
+
+/// The place key of the delay line for `interface`.
+pub(crate) fn place_key(interface: &str) -> String {
+    format!("interface_up_down_delays\u{0}{interface}")
 }

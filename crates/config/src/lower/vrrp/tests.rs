@@ -1397,3 +1397,13 @@ proptest::proptest! {
         let _ = crate::print::print_config(&l.config);
     }
 }
+
+#[test]
+fn debounce_delays_must_be_shorter_than_the_down_timer() {
+    // keepalived logs "A: interface eth0 debounce timer(s) not less that 2 * advert_int
+    // - resetting" (exit 0): a warning.
+    let l = ok(&format!("interface_up_down_delays {{\n  eth0 2\n}}\n{}", inst("A", 1, "")));
+    assert_eq!(warnings(&l).len(), 1, "{:?}", warnings(&l));
+    let l = ok(&format!("interface_up_down_delays {{\n  eth0 1.5\n}}\n{}", inst("A", 1, "")));
+    assert!(warnings(&l).is_empty());
+}
