@@ -948,15 +948,19 @@ impl<'n> Builder<'n> {
                         v.name.span,
                         format!("`{}` with unicast needs an `interface`", v.keyword()),
                     );
+                } else if inst.use_vmac.is_none() {
+                    // keepalived 2.2.7 asks for vmac_xmit_base with unicast ("unicast
+                    // with use_vmac requires vmac_xmit_base - setting") and then refuses
+                    // it without a VMAC ("vmac_xmit_base is only valid with a vmac").
+                    ctx.diags
+                        .error(v.name.span, "`use_ipvlan` cannot be used with unicast peers")
+                        .help("keepalived 2.2.7 complains about this combination whatever else is set");
                 } else if !inst.vmac_xmit_base {
                     // vrrp_parser.c: "unicast with use_vmac requires vmac_xmit_base - setting".
                     ctx.diags
                         .error(
                             v.name.span,
-                            format!(
-                                "`{}` with unicast peers needs `vmac_xmit_base`",
-                                v.keyword()
-                            ),
+                            "`use_vmac` with unicast peers needs `vmac_xmit_base`",
                         )
                         .help("add `vmac_xmit_base` (keepalived sets it and complains)");
                 }
@@ -1038,12 +1042,12 @@ impl<'n> Builder<'n> {
                 "remove it; keepalived sets it on VMACs and complains about it",
             );
         }
-        if i.vmac_xmit_base && i.use_vmac.is_none() && i.use_ipvlan.is_none() {
-            // "vmac_xmit_base is only valid with a vmac".
+        if i.vmac_xmit_base && i.use_vmac.is_none() {
+            // "vmac_xmit_base is only valid with a vmac" (an ipvlan does not count).
             self.complain(
                 ctx,
                 "vmac_xmit_base",
-                "`vmac_xmit_base` needs `use_vmac` or `use_ipvlan`".into(),
+                "`vmac_xmit_base` needs `use_vmac`".into(),
                 "",
             );
         }

@@ -1213,7 +1213,7 @@ fn settings_keepalived_refuses_together() {
     );
     has_error(
         &inst("A", 1, "  vmac_xmit_base"),
-        "`vmac_xmit_base` needs `use_vmac` or `use_ipvlan`",
+        "`vmac_xmit_base` needs `use_vmac`",
     );
     has_error(
         &inst(
@@ -1402,8 +1402,29 @@ proptest::proptest! {
 fn debounce_delays_must_be_shorter_than_the_down_timer() {
     // keepalived logs "A: interface eth0 debounce timer(s) not less that 2 * advert_int
     // - resetting" (exit 0): a warning.
-    let l = ok(&format!("interface_up_down_delays {{\n  eth0 2\n}}\n{}", inst("A", 1, "")));
+    let l = ok(&format!(
+        "interface_up_down_delays {{\n  eth0 2\n}}\n{}",
+        inst("A", 1, "")
+    ));
     assert_eq!(warnings(&l).len(), 1, "{:?}", warnings(&l));
-    let l = ok(&format!("interface_up_down_delays {{\n  eth0 1.5\n}}\n{}", inst("A", 1, "")));
+    let l = ok(&format!(
+        "interface_up_down_delays {{\n  eth0 1.5\n}}\n{}",
+        inst("A", 1, "")
+    ));
     assert!(warnings(&l).is_empty());
+}
+
+#[test]
+fn ipvlan_and_unicast_cannot_be_combined_in_keepalived_2_2_7() {
+    // kt: without vmac_xmit_base "unicast with use_vmac requires vmac_xmit_base"; with it
+    // "vmac_xmit_base is only valid with a vmac" (exit 5 both ways).
+    let peers = "  unicast_peer {\n    192.0.2.9\n  }";
+    has_error(
+        &inst("A", 1, &format!("  use_ipvlan ipv1 192.0.2.50/24\n{peers}")),
+        "`use_ipvlan` cannot be used with unicast peers",
+    );
+    has_error(
+        &inst("A", 1, "  use_ipvlan ipv1 192.0.2.50/24\n  vmac_xmit_base"),
+        "`vmac_xmit_base` needs `use_vmac`",
+    );
 }
