@@ -149,7 +149,16 @@ impl Builder {
     /// Takes the top-level statements completed so far, so that they can be lowered
     /// and dropped while the rest is still being read.
     pub fn take_completed(&mut self) -> Vec<Node> {
-        std::mem::take(&mut self.top)
+        // A statement that ended its line at the top level may still receive a `{`
+        // standing alone on the next line: keep it until then.
+        let keep = if self.stack.is_empty() && self.last_can_take_block {
+            self.top.pop()
+        } else {
+            None
+        };
+        let done = std::mem::take(&mut self.top);
+        self.top.extend(keep);
+        done
     }
 
     fn push_node(&mut self, node: Node) {

@@ -168,8 +168,9 @@ pub fn quote(s: &str) -> String {
 pub fn print_config(cfg: &Config) -> String {
     let mut p = Printer::new();
     global::print(cfg, &mut p);
+    // bfd_instance before VRRP: keepalived resolves `track_bfd` as it reads.
+    check::print(cfg, &mut p);
     vrrp::print(cfg, &mut p);
     lvs::print(cfg, &mut p);
-    check::print(cfg, &mut p);
     p.finish()
 }

@@ -61,13 +61,6 @@ fn inst(name: &str, vrid: u8, body: &str) -> String {
     )
 }
 
-/// True while `crate::lower::ipaddr` is the placeholder that returns nothing (before
-/// the address/route/rule parser is merged): VIP contents cannot be checked then.
-fn ipaddr_is_stub() -> bool {
-    let l = load(&inst("S", 1, ""));
-    l.config.vrrp.instances[0].virtual_ipaddresses.is_empty()
-}
-
 // ----- vrrp_instance basics -----
 
 #[test]
@@ -777,7 +770,7 @@ fn track_file_keepalived_conf5_track_files() {
 
 #[test]
 fn track_process_keepalived_conf5_vrrp_track_processes() {
-    let l = ok("vrrp_track_process p {\n  process haproxy -f 'a b'\n  param_match partial\n  weight 254 reverse\n  quorum 2\n  quorum_max 3\n  delay 0.5\n  fork_delay 1\n}\n");
+    let l = ok("vrrp_track_process p {\n  process haproxy -f \"a b\"\n  param_match partial\n  weight 254 reverse\n  quorum 2\n  quorum_max 3\n  delay 0.5\n  fork_delay 1\n}\n");
     let t = &l.config.vrrp.track_processes[0];
     assert_eq!(t.process, "haproxy");
     assert_eq!(t.params, vec!["-f", "a b"]);
@@ -885,11 +878,7 @@ fn unknown_keyword_warns_with_a_suggestion() {
 
 #[test]
 fn vip_contents_are_kept_in_order() {
-    if ipaddr_is_stub() {
-        eprintln!("skipped: crate::lower::ipaddr is still the placeholder");
-        return;
-    }
-    let l = ok("vrrp_instance A {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  192.0.2.1/24 dev eth0\n  192.0.2.2/24 label eth0:1\n }\n virtual_ipaddress_excluded {\n  2001:db8::1/64\n }\n virtual_routes {\n  198.51.100.0/24 via 192.0.2.254\n }\n virtual_rules {\n  from 192.0.2.0/24 table 100\n }\n}\n");
+    let l = ok("vrrp_instance A {\n interface eth0\n virtual_router_id 1\n virtual_ipaddress {\n  192.0.2.1/24 dev eth0\n  192.0.2.2/24 label eth0:1\n }\n virtual_ipaddress_excluded {\n  2001:db8::1/64\n }\n virtual_routes {\n  198.51.100.0/24 via 192.0.2.254 dev eth0\n }\n virtual_rules {\n  from 192.0.2.0/24 table 100 preference 100\n }\n}\n");
     let i = &l.config.vrrp.instances[0];
     assert_eq!(i.virtual_ipaddresses.len(), 2);
     assert_eq!(i.virtual_ipaddresses_excluded.len(), 1);
@@ -1119,11 +1108,7 @@ fn everything_round_trips_print_then_parse() {
 
     let text = crate::print::print_config(&first.config);
     let second = load(&text);
-    let mut e2 = errors(&second);
-    if ipaddr_is_stub() {
-        // The placeholder parses no VIP, so the printed instances have none.
-        e2.retain(|m| !m.contains("has no virtual_ipaddress"));
-    }
+    let e2 = errors(&second);
     assert!(e2.is_empty(), "{e2:?}\n{text}");
     assert_eq!(second.config.vrrp, first.config.vrrp, "\n{text}");
     // Printing is stable.
