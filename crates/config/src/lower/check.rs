@@ -243,25 +243,10 @@ pub(crate) fn check_connection(c: &Connection, children: &[Node], ctx: &mut Ctx)
 }
 
 /// A keyword whose handler in keepalived ignores its arguments (`regex_no_match`,
-/// `misc_dynamic`, `passive`, `vrrp`, `checker`): always on. An argument gets a warning,
-/// since `passive off` still turns the option on in keepalived.
+/// `misc_dynamic`, `passive`, `vrrp`, `checker`): always on. An argument is an error,
+/// since `passive off` would still turn the option on in keepalived.
 pub(crate) fn bare_flag(node: &Node, ctx: &mut Ctx) -> bool {
-    ctx.no_block(node);
-    if let Some(w) = node.args.first() {
-        ctx.diags
-            .warning(
-                w.span,
-                format!(
-                    "`{}` takes no argument; keepalived ignores `{}` and turns it on",
-                    node.keyword(),
-                    w.text
-                ),
-            )
-            .help(format!(
-                "remove the keyword to leave `{}` off",
-                node.keyword()
-            ));
-    }
+    ctx.bare_flag(node);
     true
 }
 

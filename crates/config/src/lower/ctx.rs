@@ -281,6 +281,28 @@ impl Ctx {
         v
     }
 
+    /// A keyword that takes no argument and turns an option on. keepalived ignores an
+    /// argument here, so `nopreempt off` turns nopreempt ON; vigil refuses the argument
+    /// rather than silently doing the opposite of what it says.
+    pub fn bare_flag(&mut self, node: &Node) {
+        self.no_block(node);
+        if let Some(w) = node.args.first() {
+            self.diags
+                .error(
+                    w.span,
+                    format!(
+                        "`{}` takes no argument; keepalived would ignore `{}` and turn it on",
+                        node.keyword(),
+                        w.text
+                    ),
+                )
+                .help(format!(
+                    "write `{}` alone to turn it on, or leave the line out to keep it off",
+                    node.keyword()
+                ));
+        }
+    }
+
     /// An IPv4 or IPv6 address from `word`.
     pub fn ip(&mut self, kw: &str, word: &Word) -> Option<IpAddr> {
         match word.text.parse::<IpAddr>() {

@@ -114,20 +114,9 @@ impl Seen {
     }
 }
 
-/// A keyword that takes no argument. keepalived ignores extra words on these, so they
-/// only draw a warning.
+/// A keyword that takes no argument; an argument is an error (see `Ctx::bare_flag`).
 fn bare(ctx: &mut Ctx, node: &Node) {
-    ctx.no_block(node);
-    if let Some(w) = node.args.first() {
-        ctx.diags.warning(
-            w.span,
-            format!(
-                "`{}` takes no argument; `{}` is ignored",
-                node.keyword(),
-                w.text
-            ),
-        );
-    }
+    ctx.bare_flag(node);
 }
 
 /// A notify script: `KEYWORD COMMAND [USER [GROUP]]` (keepalived.conf(5), SCRIPTS;

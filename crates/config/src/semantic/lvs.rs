@@ -149,7 +149,7 @@ fn service_checks(
             .help("there is no virtual address whose presence could be watched");
     }
     if s.has_addresses {
-        if vs.protocol.is_none() {
+        if vs.protocol.is_none() && ctx.place(&vs_key(i, "protocol_given")).is_none() {
             ctx.diags
                 .error(here, "virtual_server has no `protocol`")
                 .help("keepalived falls back to UDP but reports it as a configuration error; write `protocol TCP`, `UDP` or `SCTP`");

@@ -350,15 +350,16 @@ fn misc_script_user_and_defaults() {
 
 /// check_misc.c: misc_path is required, misc_timeout is 0..4294, no connection options.
 /// check_misc.c misc_dynamic_handler (and check_http.c regex_no_match_handler) ignore
-/// arguments: `misc_dynamic off` still turns it on, with a warning here.
+/// arguments: `misc_dynamic off` still turns it on there; vigil refuses the argument.
 #[test]
 fn flags_that_ignore_arguments() {
-    let o = lower("MISC_CHECK {\n misc_path /bin/true\n misc_dynamic off\n}\n");
+    let o = lower("MISC_CHECK {\n misc_path /bin/true\n misc_dynamic\n}\n");
     let Checker::Misc(m) = o.one() else { panic!() };
     assert!(m.dynamic);
+    let o = lower("MISC_CHECK {\n misc_path /bin/true\n misc_dynamic off\n}\n");
     assert_eq!(
-        o.warnings(),
-        vec!["t.conf:3:15: warning: `misc_dynamic` takes no argument; keepalived ignores `off` and turns it on"]
+        o.errors(),
+        vec!["t.conf:3:15: error: `misc_dynamic` takes no argument; keepalived would ignore `off` and turn it on"]
     );
 }
 

@@ -152,15 +152,18 @@ fn sched_flags_follow_the_scheduler_lbflags_handler() {
 }
 
 #[test]
-fn vs_level_flags_ignore_arguments_like_keepalived() {
-    // check_parser.c vs_alpha_handler: `alpha off` at virtual server level turns alpha on.
-    let l = clean(&vs(" alpha off\n omega\n ha_suspend\n inhibit_on_failure"));
+fn vs_level_flags_refuse_arguments_keepalived_ignores() {
+    // check_parser.c vs_alpha_handler: `alpha off` at virtual server level turns alpha on
+    // in keepalived; vigil refuses the argument rather than do the opposite of it.
+    let l = clean(&vs(" alpha\n omega\n ha_suspend\n inhibit_on_failure"));
     let v = &l.config.lvs.virtual_servers[0];
     assert!(v.alpha && v.omega && v.ha_suspend && v.inhibit_on_failure);
     assert!(v.real_servers[0].alpha && v.real_servers[0].inhibit_on_failure);
-    assert!(warnings(&l)
-        .iter()
-        .any(|w| w.contains("keepalived ignores `off`")));
+    let l = load(&vs(" alpha off"));
+    assert_eq!(
+        errors(&l),
+        vec!["5:8: `alpha` takes no argument; keepalived would ignore `off` and turn it on"]
+    );
 }
 
 #[test]

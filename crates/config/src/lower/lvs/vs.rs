@@ -119,19 +119,7 @@ impl Seen {
 /// any argument and turns the option on (check_parser.c `vs_alpha_handler`,
 /// `omega_handler`, `hasuspend_handler`, `vs_inhibit_handler`, `lbflags_handler`).
 fn bare_flag(ctx: &mut Ctx, node: &Node) -> bool {
-    ctx.no_block(node);
-    if let Some(w) = node.args.first() {
-        ctx.diags
-            .warning(
-                w.span,
-                format!(
-                    "`{}` takes no argument in a virtual_server; keepalived ignores `{}` and turns it on, and so does vigil",
-                    node.keyword(),
-                    w.text
-                ),
-            )
-            .help(format!("remove `{}` (or the whole line to leave it off)", w.text));
-    }
+    ctx.bare_flag(node);
     true
 }
 
@@ -143,6 +131,8 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
     let mut vs = VirtualServer::new(service);
     let mut seen = Seen::default();
     let mut have_sched = false;
+    let mut sched_given = false;
+    let mut method_given = false;
     let mut sorry_method_given = false;
     // Settings of the virtual server first: real servers inherit them wherever they
     // stand in the block (keepalived applies the defaults after parsing).
@@ -205,6 +195,8 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
             }
             "lvs_sched" | "lb_algo" => {
                 seen.note(ctx, "lvs_sched", child);
+                // Given, even if invalid: no second "has no `lvs_sched`" error.
+                sched_given = true;
                 if kw == "lb_algo" {
                     deprecated(ctx, child, "lvs_sched");
                 }
@@ -234,6 +226,7 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
             }
             "lvs_method" | "lb_kind" => {
                 seen.note(ctx, "lvs_method", child);
+                method_given = true;
                 if kw == "lb_kind" {
                     deprecated(ctx, child, "lvs_method");
                 }
@@ -277,6 +270,7 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
             }
             "protocol" => {
                 seen.note(ctx, kw_static(kw), child);
+                ctx.remember(vs_key(index, "protocol_given"), child.name.span);
                 ctx.no_block(child);
                 if let Some(w) = ctx.arg(child, 0, "TCP, UDP or SCTP") {
                     let p = match w.text.to_ascii_uppercase().as_str() {
@@ -397,7 +391,7 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
         vs.persistence_timeout
             .get_or_insert(DEFAULT_PERSISTENCE_TIMEOUT);
     }
-    if !have_sched {
+    if !sched_given {
         ctx.diags
             .error(node.span(), "virtual_server has no `lvs_sched`")
             .help("keepalived falls back to `wlc` but reports it as a configuration error; write e.g. `lvs_sched wlc`");
@@ -419,7 +413,7 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
             vs.real_servers.push(rs);
         }
     }
-    if vs.lvs_method.is_none() && !all_have_method {
+    if vs.lvs_method.is_none() && !all_have_method && !method_given {
         ctx.diags
             .error(node.span(), "virtual_server has no `lvs_method`")
             .help("keepalived falls back to NAT but reports it as a configuration error; write `lvs_method NAT`, `DR` or `TUN`");

@@ -344,8 +344,9 @@ impl<'n> Builder<'n> {
                 self.seen.check(ctx, child);
                 if let Some(v) = ctx.number_arg::<u8>(child, 1, 255) {
                     self.inst.virtual_router_id = v;
-                    self.vrid = Some(child.args[0].span);
                 }
+                // Given, even if invalid: no second "has no virtual_router_id" error.
+                self.vrid = Some(child.args.first().map_or(child.name.span, |a| a.span));
             }
             "unicast_ttl" => {
                 self.seen.check(ctx, child);
