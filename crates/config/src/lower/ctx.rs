@@ -69,6 +69,9 @@ pub struct Ctx {
     pub declared: HashMap<(Kind, String), Span>,
     /// Every use of a name, to be resolved at the end.
     pub references: Vec<Reference>,
+    /// Where the first external program (script) is configured, for the script
+    /// security check.
+    pub first_script: Option<Span>,
     /// Places of things that semantic checks point at later, by a free-form key
     /// (for example `instance:VI_1:virtual_router_id`).
     pub places: HashMap<String, Span>,
@@ -108,6 +111,11 @@ impl Ctx {
             span: word.span,
             context: context.to_string(),
         });
+    }
+
+    /// Notes that a script is configured at `span`.
+    pub fn script_seen(&mut self, span: Span) {
+        self.first_script.get_or_insert(span);
     }
 
     /// Remembers a place under `key` for a later semantic check.
@@ -362,6 +370,7 @@ impl Ctx {
         let user = node.args.get(1).map(|w| w.text.clone());
         let group = node.args.get(2).map(|w| w.text.clone());
         self.at_most(node, 3);
+        self.script_seen(cmd.span);
         Some(Script {
             command,
             user,

@@ -147,6 +147,7 @@ fn notify_script(ctx: &mut Ctx, node: &Node) -> Option<Script> {
             )
             .help("quote the whole command to pass arguments: `notify \"/path/script arg\"`");
     }
+    ctx.script_seen(cmd.span);
     Some(Script {
         command: cmd.text.clone(),
         user: node.args.get(1).map(|w| w.text.clone()),

@@ -9,8 +9,28 @@ use crate::model::Config;
 /// Runs every whole-file check.
 pub fn check(cfg: &Config, ctx: &mut Ctx) {
     resolve_references(ctx);
+    script_security(cfg, ctx);
     vrrp::check(cfg, ctx);
     lvs::check(cfg, ctx);
+}
+
+/// keepalived.conf(5), SCRIPTS: scripts run as root unless a script user is set; without
+/// `enable_script_security` nothing stops a script that a non-root user can replace.
+/// `keepalived -t` fails such a file (exit 6, "SECURITY VIOLATION") although keepalived
+/// itself runs it; vigil warns, and its script runner applies the rules per script.
+fn script_security(cfg: &Config, ctx: &mut Ctx) {
+    let Some(at) = ctx.first_script else {
+        return;
+    };
+    if cfg.global.enable_script_security || cfg.global.script_user.is_some() {
+        return;
+    }
+    ctx.diags
+        .warning(
+            at,
+            "scripts are configured but neither `script_user` nor `enable_script_security` is set: they may run as root unchecked",
+        )
+        .help("add `enable_script_security` (and a `script_user`) to global_defs; `keepalived -t` reports this as a SECURITY VIOLATION");
 }
 
 /// Every name used must be declared, with its kind (keepalived only warns about a
@@ -43,4 +63,43 @@ fn resolve_references(ctx: &mut Ctx) {
         }
     }
     ctx.references = refs;
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{load_str, Options, Severity};
+    use std::path::Path;
+
+    fn warnings(text: &str) -> Vec<String> {
+        let l = load_str(
+            Path::new("t.conf"),
+            text,
+            &Options {
+                config_id: "x".into(),
+            },
+        );
+        l.diags
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .map(|d| d.short(&l.sources))
+            .collect()
+    }
+
+    const SCRIPT: &str = "vrrp_script chk {\n  script /bin/true\n}\n";
+
+    #[test]
+    fn scripts_without_script_security_warn_keepalived_conf5_scripts() {
+        assert_eq!(
+            warnings(SCRIPT),
+            ["t.conf:2:3: warning: scripts are configured but neither `script_user` nor `enable_script_security` is set: they may run as root unchecked"]
+        );
+    }
+
+    #[test]
+    fn script_security_or_user_silences_the_warning() {
+        let secure = format!("global_defs {{\n  enable_script_security\n}}\n{SCRIPT}");
+        assert!(warnings(&secure).is_empty());
+        let user = format!("global_defs {{\n  script_user root\n}}\n{SCRIPT}");
+        assert!(warnings(&user).is_empty());
+    }
 }

@@ -41,6 +41,7 @@ pub(super) fn lower(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Mis
                         .error(child.args[0].span, "`misc_path`: the program is empty");
                     continue;
                 }
+                ctx.script_seen(child.name.span);
                 script = Some(Script {
                     command,
                     user: None,

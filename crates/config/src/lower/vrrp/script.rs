@@ -43,6 +43,7 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
         match child.keyword() {
             "script" => {
                 seen.check(ctx, child);
+                ctx.script_seen(child.name.span);
                 script_command(ctx, child, &mut vs.script);
             }
             "interval" => {

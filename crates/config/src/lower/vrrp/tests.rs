@@ -32,8 +32,12 @@ fn errors(l: &Loaded) -> Vec<String> {
     diags(l, Severity::Error)
 }
 
+/// Warnings, less the whole-file script-security one (tested in `semantic`).
 fn warnings(l: &Loaded) -> Vec<String> {
     diags(l, Severity::Warning)
+        .into_iter()
+        .filter(|w| !w.contains("enable_script_security"))
+        .collect()
 }
 
 /// Loads `text`, asserting there is no error.
