@@ -23,7 +23,7 @@ pub struct Vrrp {
     /// `garp_group` blocks.
     pub garp_groups: Vec<GarpGroup>,
     /// `vrrp_instance` blocks.
-    pub instances: Vec<Instance>,
+    pub instances: Vec<Box<Instance>>,
     /// Lines of `interface_up_down_delays` blocks.
     pub interface_up_down_delays: Vec<InterfaceDelay>,
 }

@@ -135,7 +135,7 @@ fn sync_groups(cfg: &Config, ctx: &mut Ctx) {
         .vrrp
         .instances
         .iter()
-        .map(|i| (i.name.as_str(), i))
+        .map(|i| (i.name.as_str(), &**i))
         .collect();
     let mut owner: HashMap<&str, &str> = HashMap::new();
     for g in &cfg.vrrp.sync_groups {

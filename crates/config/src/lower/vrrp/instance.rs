@@ -148,7 +148,7 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
         if let Some(v) = b.vrid {
             ctx.remember(place_key(&name.text, "virtual_router_id"), v);
         }
-        cfg.vrrp.instances.push(b.inst);
+        cfg.vrrp.instances.push(Box::new(b.inst));
     }
 }
 
