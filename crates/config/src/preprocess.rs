@@ -15,6 +15,16 @@ use std::path::{Path, PathBuf};
 const MAX_DEPTH: usize = 64;
 /// Upper bound on the lines one `~SEQ`/`~LST` line may produce, against typos.
 const MAX_REPEAT: u64 = 1_000_000;
+/// Budget of characters that expansion and repetition may produce in one load, against
+/// definitions that double themselves (`$A=${A} ${A}`) and nested `~SEQ`s. Each line
+/// produced costs at least [`MIN_LINE_COST`], so this also caps the lines at 1.5 million:
+/// enough for keepalived's own 65,024-instance `~SEQ` example.
+const MAX_EXPANDED: u64 = 96 * 1024 * 1024;
+/// The longest line expansion may produce: a definition that doubles itself hits this
+/// long before the overall budget.
+const MAX_LINE: usize = 1024 * 1024;
+/// The least a produced line costs against [`MAX_EXPANDED`].
+const MIN_LINE_COST: u64 = 64;
 
 /// One logical line after preprocessing.
 #[derive(Debug, Clone)]
@@ -76,24 +86,7 @@ pub fn preprocess_into(
     diags: &mut Diagnostics,
     sink: &mut dyn LineSink,
 ) {
-    let mut pp = Preprocessor {
-        opts,
-        sources,
-        diags,
-        defs: HashMap::new(),
-        pending: None,
-        stack: Vec::new(),
-        out: sink,
-        rng: seed(),
-    };
-    pp.defs.insert(
-        "_INSTANCE".into(),
-        Definition::single(opts.config_id.clone()),
-    );
-    pp.defs
-        .insert("_HASH".into(), Definition::single("#".into()));
-    pp.defs
-        .insert("_BANG".into(), Definition::single("!".into()));
+    let mut pp = Preprocessor::new(opts, sources, diags, sink, seed());
     match std::fs::read_to_string(path) {
         Ok(text) => pp.file(path.to_path_buf(), text),
         Err(e) => {
@@ -126,24 +119,8 @@ pub fn preprocess_str_into(
     diags: &mut Diagnostics,
     sink: &mut dyn LineSink,
 ) {
-    let mut pp = Preprocessor {
-        opts,
-        sources,
-        diags,
-        defs: HashMap::new(),
-        pending: None,
-        stack: Vec::new(),
-        out: sink,
-        rng: 0x2545_f491_4f6c_dd1d,
-    };
-    pp.defs.insert(
-        "_INSTANCE".into(),
-        Definition::single(opts.config_id.clone()),
-    );
-    pp.defs
-        .insert("_HASH".into(), Definition::single("#".into()));
-    pp.defs
-        .insert("_BANG".into(), Definition::single("!".into()));
+    // A fixed seed: `${_RANDOM}` in text from memory gives repeatable results.
+    let mut pp = Preprocessor::new(opts, sources, diags, sink, 0x2545_f491_4f6c_dd1d);
     pp.file(path.to_path_buf(), text.to_string());
     pp.finish_pending();
 }
@@ -176,9 +153,43 @@ struct Preprocessor<'a> {
     stack: Vec<PathBuf>,
     out: &'a mut dyn LineSink,
     rng: u64,
+    /// Characters produced by expansion and repetition so far (see [`MAX_EXPANDED`]).
+    expanded: u64,
+    /// Set once the budget is spent, so that the error is reported once.
+    over_budget: bool,
 }
 
-impl Preprocessor<'_> {
+impl<'a> Preprocessor<'a> {
+    /// A preprocessor with keepalived's pre-defined definitions (keepalived.conf(5),
+    /// "Pre-defined definitions"; `_PWD` is set per file).
+    fn new(
+        opts: &'a Options,
+        sources: &'a mut SourceMap,
+        diags: &'a mut Diagnostics,
+        out: &'a mut dyn LineSink,
+        rng: u64,
+    ) -> Self {
+        let mut defs = HashMap::new();
+        defs.insert(
+            "_INSTANCE".into(),
+            Definition::single(opts.config_id.clone()),
+        );
+        defs.insert("_HASH".into(), Definition::single("#".into()));
+        defs.insert("_BANG".into(), Definition::single("!".into()));
+        Preprocessor {
+            opts,
+            sources,
+            diags,
+            defs,
+            pending: None,
+            stack: Vec::new(),
+            out,
+            rng,
+            expanded: 0,
+            over_budget: false,
+        }
+    }
+
     fn file(&mut self, path: PathBuf, text: String) {
         let canon = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         let dir = path
@@ -415,12 +426,27 @@ impl Preprocessor<'_> {
             self.repeat(&text, origin, depth);
             return;
         }
+        if self.over_budget {
+            return;
+        }
         match self.substitute(&text) {
             Some(lines) => {
                 let o = Origin {
                     col: None,
                     ..origin
                 };
+                let size: u64 = lines.iter().map(|l| l.len() as u64 + 1).sum();
+                if lines.iter().any(|l| l.len() > MAX_LINE) {
+                    let span = Span::new(origin.file, origin.line, 1, origin.width.max(1));
+                    self.diags.error(
+                        span,
+                        "a definition expands to a line of more than 1 MiB (does it contain itself?)",
+                    );
+                    return;
+                }
+                if !self.spend(size, origin) {
+                    return;
+                }
                 for l in lines {
                     // keepalived strips comments again after expansion, so an unquoted
                     // `${_HASH}` starts one (observed with keepalived 2.2.7).
@@ -445,6 +471,28 @@ impl Preprocessor<'_> {
                 }
             }
         }
+    }
+
+    /// Charges `size` characters of expansion; false (with one error) once the budget
+    /// is spent.
+    fn spend(&mut self, size: u64, origin: Origin) -> bool {
+        if self.over_budget {
+            return false;
+        }
+        self.expanded = self.expanded.saturating_add(size.max(MIN_LINE_COST));
+        if self.expanded > MAX_EXPANDED {
+            self.over_budget = true;
+            let span = Span::new(origin.file, origin.line, 1, origin.width.max(1));
+            self.diags.error(
+                span,
+                format!(
+                    "definitions and repetitions expand to more than {} MiB; stopped (a definition that contains itself?)",
+                    MAX_EXPANDED / (1024 * 1024)
+                ),
+            );
+            return false;
+        }
+        true
     }
 
     fn finish_pending(&mut self) {
@@ -501,6 +549,9 @@ impl Preprocessor<'_> {
             })
             .unwrap_or_default();
         for set in sets {
+            if !self.spend(rest.len() as u64 + 1, origin) {
+                break;
+            }
             for (name, value) in set {
                 self.defs.insert(name, Definition::single(value));
             }
@@ -993,6 +1044,27 @@ mod tests {
         };
         preprocess_str(Path::new("t"), "$A=${A}x\n${A}\n", &opts, &mut sm, &mut d);
         assert!(d.has_errors());
+    }
+
+    #[test]
+    fn doubling_definitions_stop_with_an_error_not_a_hang() {
+        let mut sm = SourceMap::new();
+        let mut d = Diagnostics::new();
+        let opts = Options {
+            config_id: "x".into(),
+        };
+        preprocess_str(
+            Path::new("t"),
+            "$A=${A} ${A}\n${A}\n",
+            &opts,
+            &mut sm,
+            &mut d,
+        );
+        assert_eq!(d.error_count(), 1);
+        let mut d = Diagnostics::new();
+        let t = "$X=\n~SEQ(I,1,1000000) ~SEQ(J,1,1000000) $X\n";
+        preprocess_str(Path::new("t"), t, &opts, &mut sm, &mut d);
+        assert_eq!(d.error_count(), 1);
     }
 
     #[test]

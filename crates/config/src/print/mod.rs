@@ -29,13 +29,22 @@ impl Printer {
         I: IntoIterator<Item = S>,
         S: Display,
     {
+        self.head(keyword, args);
+        self.out.push('\n');
+    }
+
+    /// Indentation, `keyword` and its quoted arguments, without the line end.
+    fn head<I, S>(&mut self, keyword: &str, args: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Display,
+    {
         self.indent();
         self.out.push_str(keyword);
         for a in args {
             self.out.push(' ');
             self.out.push_str(&quote(&a.to_string()));
         }
-        self.out.push('\n');
     }
 
     /// `keyword` alone.
@@ -75,12 +84,7 @@ impl Printer {
         I: IntoIterator<Item = S>,
         S: Display,
     {
-        self.indent();
-        self.out.push_str(keyword);
-        for a in args {
-            self.out.push(' ');
-            self.out.push_str(&quote(&a.to_string()));
-        }
+        self.head(keyword, args);
         self.out.push_str(" {\n");
         self.depth += 1;
     }
