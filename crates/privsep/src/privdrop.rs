@@ -27,7 +27,9 @@ pub struct DropPlan {
     pub role: Role,
     /// The supervisor's pid, for the parent-death race check. `None` takes the
     /// parent at the time of the call, which misses a parent that died before
-    /// the child got this far: the supervisor should pass its pid down.
+    /// the child got this far: the supervisor should pass its pid down. The
+    /// signal fires when the *thread* that forked the child exits (prctl(2)),
+    /// so the supervisor must start children from its main thread.
     pub parent: Option<Pid>,
 }
 
