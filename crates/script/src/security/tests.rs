@@ -4,10 +4,13 @@ use super::*;
 use crate::argv::split_command;
 use std::collections::HashMap;
 
+/// (kind, mode, uid, gid, symlink target, content head)
+type Entry = (FileKind, u32, u32, u32, Option<PathBuf>, Vec<u8>);
+
 #[derive(Default)]
 struct Fake {
     /// path → (kind, mode, uid, gid, symlink target, content head)
-    entries: HashMap<PathBuf, (FileKind, u32, u32, u32, Option<PathBuf>, Vec<u8>)>,
+    entries: HashMap<PathBuf, Entry>,
 }
 
 impl Fake {
@@ -53,7 +56,7 @@ impl Fake {
         );
         self
     }
-    fn get(&self, p: &Path) -> io::Result<&(FileKind, u32, u32, u32, Option<PathBuf>, Vec<u8>)> {
+    fn get(&self, p: &Path) -> io::Result<&Entry> {
         self.entries
             .get(p)
             .ok_or_else(|| io::Error::from(io::ErrorKind::NotFound))
