@@ -177,7 +177,12 @@ impl<Tx: Direction, Rx: Direction> Channel<Tx, Rx> {
                 Err(Errno::EAGAIN) => return Ok(false),
                 Err(Errno::EINTR) => {}
                 Err(Errno::EPIPE) | Err(Errno::ECONNRESET) => return Err(ChannelError::Closed),
-                Err(errno) => return Err(ChannelError::Io { op: "sendmsg", errno }),
+                Err(errno) => {
+                    return Err(ChannelError::Io {
+                        op: "sendmsg",
+                        errno,
+                    })
+                }
             }
         }
         Ok(true)
@@ -190,14 +195,19 @@ impl<Tx: Direction, Rx: Direction> Channel<Tx, Rx> {
             // MSG_TRUNC: the kernel reports the datagram's real length, so an oversized
             // one is recognised (and named) instead of decoded cut short.
             let flags = MsgFlags::MSG_CMSG_CLOEXEC | MsgFlags::MSG_TRUNC | MsgFlags::MSG_DONTWAIT;
-            let msg = match recvmsg::<()>(self.fd.as_raw_fd(), &mut iov, Some(&mut self.cmsg), flags)
-            {
-                Ok(m) => m,
-                Err(Errno::EAGAIN) => return Ok(None),
-                Err(Errno::EINTR) => continue,
-                Err(Errno::ECONNRESET) => return Err(ChannelError::Closed),
-                Err(errno) => return Err(ChannelError::Io { op: "recvmsg", errno }),
-            };
+            let msg =
+                match recvmsg::<()>(self.fd.as_raw_fd(), &mut iov, Some(&mut self.cmsg), flags) {
+                    Ok(m) => m,
+                    Err(Errno::EAGAIN) => return Ok(None),
+                    Err(Errno::EINTR) => continue,
+                    Err(Errno::ECONNRESET) => return Err(ChannelError::Closed),
+                    Err(errno) => {
+                        return Err(ChannelError::Io {
+                            op: "recvmsg",
+                            errno,
+                        })
+                    }
+                };
             let len = msg.bytes;
             let truncated = msg.flags.contains(MsgFlags::MSG_TRUNC);
             let ctrunc = msg.flags.contains(MsgFlags::MSG_CTRUNC);

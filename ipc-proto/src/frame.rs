@@ -14,9 +14,11 @@ pub const MAX_MESSAGE_SIZE: usize = 64 * 1024;
 
 /// bincode's standard configuration with the decode limit: a length prefix can never
 /// make the decoder claim more than one datagram's worth of memory.
-pub fn bincode_config(
-) -> bincode::config::Configuration<bincode::config::LittleEndian, bincode::config::Varint, bincode::config::Limit<MAX_MESSAGE_SIZE>>
-{
+pub fn bincode_config() -> bincode::config::Configuration<
+    bincode::config::LittleEndian,
+    bincode::config::Varint,
+    bincode::config::Limit<MAX_MESSAGE_SIZE>,
+> {
     bincode::config::standard().with_limit::<MAX_MESSAGE_SIZE>()
 }
 
@@ -169,7 +171,8 @@ impl std::error::Error for Violation {
 
 /// Encodes one datagram, refusing anything over [`MAX_MESSAGE_SIZE`].
 pub fn encode<M: Direction>(wire: &Wire<M>) -> Result<Vec<u8>, EncodeError> {
-    let bytes = bincode::serde::encode_to_vec(wire, bincode_config()).map_err(EncodeError::Bincode)?;
+    let bytes =
+        bincode::serde::encode_to_vec(wire, bincode_config()).map_err(EncodeError::Bincode)?;
     if bytes.len() > MAX_MESSAGE_SIZE {
         let kind = match wire {
             Wire::Hello(_) => "Hello",

@@ -82,9 +82,14 @@ pub enum StreamError {
 impl fmt::Display for StreamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            StreamError::NotStarted => f.write_str("configuration message outside ConfigBegin/ConfigEnd"),
+            StreamError::NotStarted => {
+                f.write_str("configuration message outside ConfigBegin/ConfigEnd")
+            }
             StreamError::AlreadyStarted { generation } => {
-                write!(f, "ConfigBegin while generation {generation} is in progress")
+                write!(
+                    f,
+                    "ConfigBegin while generation {generation} is in progress"
+                )
             }
             StreamError::GenerationMismatch { begun, ended } => {
                 write!(f, "ConfigEnd for generation {ended}, begun as {begun}")
@@ -95,13 +100,15 @@ impl fmt::Display for StreamError {
                 got,
             } => write!(f, "{what} #{got} received, #{expected} expected"),
             StreamError::NoSuchVirtualServer { vs } => {
-                write!(f, "real server for virtual server #{vs}, which was not sent")
+                write!(
+                    f,
+                    "real server for virtual server #{vs}, which was not sent"
+                )
             }
             StreamError::Duplicate { what } => write!(f, "{what} sent twice"),
-            StreamError::CountMismatch { declared, received } => write!(
-                f,
-                "ConfigEnd declares {declared:?}, received {received:?}"
-            ),
+            StreamError::CountMismatch { declared, received } => {
+                write!(f, "ConfigEnd declares {declared:?}, received {received:?}")
+            }
             StreamError::ObjectTooLarge => {
                 write!(f, "fragmented object exceeds {MAX_OBJECT_SIZE} bytes")
             }
@@ -277,44 +284,73 @@ fn index(i: usize) -> Index {
 pub fn vrrp_items(c: &Config) -> impl Iterator<Item = VrrpItem> + '_ {
     let v = &c.vrrp;
     std::iter::once(VrrpItem::Global(Box::new(c.global.clone())))
-        .chain(std::iter::once(VrrpItem::Statics(Box::new(c.statics.clone()))))
+        .chain(std::iter::once(VrrpItem::Statics(Box::new(
+            c.statics.clone(),
+        ))))
         .chain(v.scripts.iter().enumerate().map(|(i, s)| VrrpItem::Script {
             index: index(i),
             script: Box::new(s.clone()),
         }))
-        .chain(v.track_files.iter().enumerate().map(|(i, s)| VrrpItem::TrackFile {
-            index: index(i),
-            file: Box::new(s.clone()),
-        }))
-        .chain(v.track_processes.iter().enumerate().map(|(i, s)| VrrpItem::TrackProcess {
-            index: index(i),
-            process: Box::new(s.clone()),
-        }))
-        .chain(v.sync_groups.iter().enumerate().map(|(i, s)| VrrpItem::SyncGroup {
-            index: index(i),
-            group: Box::new(s.clone()),
-        }))
-        .chain(v.garp_groups.iter().enumerate().map(|(i, s)| VrrpItem::GarpGroup {
-            index: index(i),
-            group: Box::new(s.clone()),
-        }))
         .chain(
-            v.interface_up_down_delays
+            v.track_files
                 .iter()
                 .enumerate()
-                .map(|(i, s)| VrrpItem::InterfaceDelay {
+                .map(|(i, s)| VrrpItem::TrackFile {
                     index: index(i),
-                    delay: Box::new(s.clone()),
+                    file: Box::new(s.clone()),
                 }),
         )
-        .chain(v.instances.iter().enumerate().map(|(i, s)| VrrpItem::Instance {
-            index: index(i),
-            instance: s.clone(),
+        .chain(
+            v.track_processes
+                .iter()
+                .enumerate()
+                .map(|(i, s)| VrrpItem::TrackProcess {
+                    index: index(i),
+                    process: Box::new(s.clone()),
+                }),
+        )
+        .chain(
+            v.sync_groups
+                .iter()
+                .enumerate()
+                .map(|(i, s)| VrrpItem::SyncGroup {
+                    index: index(i),
+                    group: Box::new(s.clone()),
+                }),
+        )
+        .chain(
+            v.garp_groups
+                .iter()
+                .enumerate()
+                .map(|(i, s)| VrrpItem::GarpGroup {
+                    index: index(i),
+                    group: Box::new(s.clone()),
+                }),
+        )
+        .chain(v.interface_up_down_delays.iter().enumerate().map(|(i, s)| {
+            VrrpItem::InterfaceDelay {
+                index: index(i),
+                delay: Box::new(s.clone()),
+            }
         }))
-        .chain(c.bfd_instances.iter().enumerate().map(|(i, s)| VrrpItem::Bfd {
-            index: index(i),
-            bfd: Box::new(s.clone()),
-        }))
+        .chain(
+            v.instances
+                .iter()
+                .enumerate()
+                .map(|(i, s)| VrrpItem::Instance {
+                    index: index(i),
+                    instance: s.clone(),
+                }),
+        )
+        .chain(
+            c.bfd_instances
+                .iter()
+                .enumerate()
+                .map(|(i, s)| VrrpItem::Bfd {
+                    index: index(i),
+                    bfd: Box::new(s.clone()),
+                }),
+        )
 }
 
 /// The counts a VRRP stream of `c` ends with.
@@ -338,15 +374,12 @@ pub fn checker_items(c: &Config) -> impl Iterator<Item = CheckerItem> + '_ {
     let l = &c.lvs;
     std::iter::once(CheckerItem::Global(Box::new(c.global.clone())))
         .chain(l.ssl.iter().map(|s| CheckerItem::Ssl(Box::new(s.clone()))))
-        .chain(
-            l.virtual_server_groups
-                .iter()
-                .enumerate()
-                .map(|(i, g)| CheckerItem::VirtualServerGroup {
-                    index: index(i),
-                    group: Box::new(g.clone()),
-                }),
-        )
+        .chain(l.virtual_server_groups.iter().enumerate().map(|(i, g)| {
+            CheckerItem::VirtualServerGroup {
+                index: index(i),
+                group: Box::new(g.clone()),
+            }
+        }))
         .chain(l.virtual_servers.iter().enumerate().flat_map(|(vi, vs)| {
             let head = vs.clone_without_real_servers();
             std::iter::once(CheckerItem::VirtualServer {
@@ -361,10 +394,15 @@ pub fn checker_items(c: &Config) -> impl Iterator<Item = CheckerItem> + '_ {
                 }
             }))
         }))
-        .chain(c.bfd_instances.iter().enumerate().map(|(i, s)| CheckerItem::Bfd {
-            index: index(i),
-            bfd: Box::new(s.clone()),
-        }))
+        .chain(
+            c.bfd_instances
+                .iter()
+                .enumerate()
+                .map(|(i, s)| CheckerItem::Bfd {
+                    index: index(i),
+                    bfd: Box::new(s.clone()),
+                }),
+        )
 }
 
 /// Copying a virtual server without copying its real servers first.
@@ -452,7 +490,8 @@ pub fn checker_counts(c: &Config) -> Counts {
 /// Turns one object into the messages that carry it: itself when it fits a datagram,
 /// else fragments of its encoding.
 pub fn item_messages<I: Serialize>(item: I) -> Result<Vec<ConfigMsg<I>>, StreamError> {
-    let bytes = bincode::serde::encode_to_vec(&item, object_config()).map_err(StreamError::Encode)?;
+    let bytes =
+        bincode::serde::encode_to_vec(&item, object_config()).map_err(StreamError::Encode)?;
     if bytes.len() <= FRAGMENT_SIZE {
         return Ok(vec![ConfigMsg::Item(item)]);
     }

@@ -203,9 +203,8 @@ fn group_notify(g: &SyncGroup, event: NotifyEvent) -> Result<(), Refusal> {
 pub fn from_vrrp(msg: &FromVrrp, ctx: &Context<'_>) -> Result<(), Refusal> {
     let v = &ctx.config.vrrp;
     match msg {
-        FromVrrp::ConfigApplied { generation: g } | FromVrrp::ConfigRejected { generation: g, .. } => {
-            generation(ctx, *g)
-        }
+        FromVrrp::ConfigApplied { generation: g }
+        | FromVrrp::ConfigRejected { generation: g, .. } => generation(ctx, *g),
         FromVrrp::Pong(_) | FromVrrp::StatusEnd { .. } => Ok(()),
         FromVrrp::RunNotify {
             instance, event, ..

@@ -1,6 +1,7 @@
 //! A configuration streamed object by object and reassembled on the child's side equals
 //! what the supervisor loaded (relayd config.c: the parent sends the configuration object
 //! by object and a "done" message; the child applies it only then).
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE/briefing)
 
 mod common;
 
@@ -82,7 +83,10 @@ fn check_roundtrip(c: &Config, name: &str) {
     assert!(k == checker_part(c), "{name}: checker part differs");
     // Between them the two children hold the whole configuration.
     let merged = Config { lvs: k.lvs, ..v };
-    assert!(merged == *c, "{name}: merged parts differ from the original");
+    assert!(
+        merged == *c,
+        "{name}: merged parts differ from the original"
+    );
 }
 
 #[test]
@@ -154,10 +158,11 @@ fn an_object_larger_than_a_datagram_travels_in_fragments() {
         instance: c.vrrp.instances[0].clone(),
     };
     let msgs = stream::item_messages(first).unwrap();
-    assert!(msgs.len() > 1, "4,000 addresses should not fit one datagram");
-    assert!(msgs
-        .iter()
-        .all(|m| matches!(m, ConfigMsg::Fragment { .. })));
+    assert!(
+        msgs.len() > 1,
+        "4,000 addresses should not fit one datagram"
+    );
+    assert!(msgs.iter().all(|m| matches!(m, ConfigMsg::Fragment { .. })));
     let (v, _) = via_vrrp(&c, 3);
     assert!(v == vrrp_part(&c));
 }
@@ -179,10 +184,7 @@ fn reload_is_the_same_stream_with_a_new_generation() {
 }
 
 fn begin(asm: &mut Assembler<CheckerItem>, generation: u64) {
-    assert!(asm
-        .push(ConfigMsg::Begin { generation })
-        .unwrap()
-        .is_none());
+    assert!(asm.push(ConfigMsg::Begin { generation }).unwrap().is_none());
 }
 
 fn sample_items() -> (Config, Vec<CheckerItem>) {
@@ -223,7 +225,11 @@ fn out_of_order_objects_are_refused() {
     asm.push(ConfigMsg::Item(items[1].clone())).unwrap();
     assert!(matches!(
         asm.push(ConfigMsg::Item(items[3].clone())),
-        Err(StreamError::OutOfOrder { what: "real_server", expected: 0, got: 1 })
+        Err(StreamError::OutOfOrder {
+            what: "real_server",
+            expected: 0,
+            got: 1
+        })
     ));
     // A real server of a virtual server not sent yet.
     begin(&mut asm, 2);
@@ -242,7 +248,9 @@ fn duplicate_global_is_refused() {
     asm.push(ConfigMsg::Item(items[0].clone())).unwrap();
     assert!(matches!(
         asm.push(ConfigMsg::Item(items[0].clone())),
-        Err(StreamError::Duplicate { what: "global_defs" })
+        Err(StreamError::Duplicate {
+            what: "global_defs"
+        })
     ));
 }
 

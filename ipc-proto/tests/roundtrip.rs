@@ -1,5 +1,6 @@
 //! One round trip per message kind: encode on the sending side, decode on the receiving
 //! side after the handshake, compare.
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE/briefing)
 
 mod common;
 
@@ -8,7 +9,9 @@ use std::net::{IpAddr, Ipv4Addr};
 use vigil_config::model::bfd::BfdInstance;
 use vigil_config::model::common::Script;
 use vigil_config::model::global::{GlobalDefs, Statics};
-use vigil_config::model::lvs::{RealServer, Service, Ssl, VirtualServer, VirtualServerGroup, VsgEntry};
+use vigil_config::model::lvs::{
+    RealServer, Service, Ssl, VirtualServer, VirtualServerGroup, VsgEntry,
+};
 use vigil_config::model::vrrp::{
     GarpGroup, Instance, InterfaceDelay, SyncGroup, TrackFile, TrackProcess, VrrpScript,
 };
@@ -78,16 +81,21 @@ fn to_vrrp_config_fragment() {
 
 #[test]
 fn to_vrrp_item_global() {
-    let mut g = GlobalDefs::default();
-    g.router_id = Some("lb1".into());
-    g.vrrp_strict = true;
-    to_vrrp(ToVrrp::Config(ConfigMsg::Item(VrrpItem::Global(Box::new(g)))));
+    let g = GlobalDefs {
+        router_id: Some("lb1".into()),
+        vrrp_strict: true,
+        ..GlobalDefs::default()
+    };
+    to_vrrp(ToVrrp::Config(ConfigMsg::Item(VrrpItem::Global(Box::new(
+        g,
+    )))));
 }
 
 #[test]
 fn to_vrrp_item_statics() {
-    to_vrrp(ToVrrp::Config(ConfigMsg::Item(VrrpItem::Statics(Box::new(
-        Statics::default(),
+    to_vrrp(ToVrrp::Config(ConfigMsg::Item(VrrpItem::Statics(Box::<
+        Statics,
+    >::default(
     )))));
 }
 
@@ -319,14 +327,14 @@ fn to_checker_item_global() {
 
 #[test]
 fn to_checker_item_ssl() {
-    to_checker(ToChecker::Config(ConfigMsg::Item(CheckerItem::Ssl(Box::new(
-        Ssl {
+    to_checker(ToChecker::Config(ConfigMsg::Item(CheckerItem::Ssl(
+        Box::new(Ssl {
             password: Some("secret".into()),
             ca: Some("/etc/ssl/ca.pem".into()),
             certificate: None,
             key: None,
-        },
-    )))));
+        }),
+    ))));
 }
 
 #[test]
@@ -347,21 +355,25 @@ fn to_checker_item_virtual_server_group() {
 
 #[test]
 fn to_checker_item_virtual_server() {
-    to_checker(ToChecker::Config(ConfigMsg::Item(CheckerItem::VirtualServer {
-        index: 1,
-        server: Box::new(VirtualServer::new(Service::Fwmark(3))),
-    })));
+    to_checker(ToChecker::Config(ConfigMsg::Item(
+        CheckerItem::VirtualServer {
+            index: 1,
+            server: Box::new(VirtualServer::new(Service::Fwmark(3))),
+        },
+    )));
 }
 
 #[test]
 fn to_checker_item_real_server() {
     let vs = VirtualServer::new(Service::Fwmark(3));
     let rs = RealServer::inheriting(&vs, "198.51.100.1".parse().unwrap(), Some(80));
-    to_checker(ToChecker::Config(ConfigMsg::Item(CheckerItem::RealServer {
-        vs: 1,
-        index: 0,
-        server: Box::new(rs),
-    })));
+    to_checker(ToChecker::Config(ConfigMsg::Item(
+        CheckerItem::RealServer {
+            vs: 1,
+            index: 0,
+            server: Box::new(rs),
+        },
+    )));
 }
 
 #[test]
@@ -452,8 +464,14 @@ fn from_checker_set_real_server() {
 
 #[test]
 fn from_checker_set_virtual_and_sorry_server() {
-    from_checker(FromChecker::SetVirtualServer { vs: 1, present: true });
-    from_checker(FromChecker::SetSorryServer { vs: 1, present: false });
+    from_checker(FromChecker::SetVirtualServer {
+        vs: 1,
+        present: true,
+    });
+    from_checker(FromChecker::SetSorryServer {
+        vs: 1,
+        present: false,
+    });
 }
 
 #[test]
@@ -489,7 +507,16 @@ fn from_checker_status_end() {
 fn directions_pair_up() {
     use vigil_ipc::{Direction, Role};
     assert_eq!((ToVrrp::FROM, ToVrrp::TO), (Role::Supervisor, Role::Vrrp));
-    assert_eq!((FromVrrp::FROM, FromVrrp::TO), (Role::Vrrp, Role::Supervisor));
-    assert_eq!((ToChecker::FROM, ToChecker::TO), (Role::Supervisor, Role::Checker));
-    assert_eq!((FromChecker::FROM, FromChecker::TO), (Role::Checker, Role::Supervisor));
+    assert_eq!(
+        (FromVrrp::FROM, FromVrrp::TO),
+        (Role::Vrrp, Role::Supervisor)
+    );
+    assert_eq!(
+        (ToChecker::FROM, ToChecker::TO),
+        (Role::Supervisor, Role::Checker)
+    );
+    assert_eq!(
+        (FromChecker::FROM, FromChecker::TO),
+        (Role::Checker, Role::Supervisor)
+    );
 }

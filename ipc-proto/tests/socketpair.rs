@@ -1,5 +1,6 @@
 //! The channel over a real SOCK_SEQPACKET socketpair: handshake, messages, a descriptor
 //! passed with SCM_RIGHTS, oversized and garbage datagrams, a closed peer.
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE/briefing)
 
 use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
 use nix::sys::socket::{send, MsgFlags};
@@ -129,7 +130,12 @@ fn oversized_datagram_is_a_violation() {
 fn garbage_datagram_is_a_violation() {
     let (a, b) = seqpacket_pair().unwrap();
     let mut sup = Supervisor::new(a, 1).unwrap();
-    send(b.as_raw_fd(), b"\xff\xff\xff\xff garbage", MsgFlags::empty()).unwrap();
+    send(
+        b.as_raw_fd(),
+        b"\xff\xff\xff\xff garbage",
+        MsgFlags::empty(),
+    )
+    .unwrap();
     assert!(matches!(
         recv_one(&mut sup),
         Err(ChannelError::Violation(Violation::Decode(_)))

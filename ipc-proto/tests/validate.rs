@@ -1,11 +1,14 @@
 //! The supervisor refuses child requests that name undeclared objects, objects of the
 //! wrong kind, or values out of range (DESIGN.md: requests from a child are untrusted
 //! input; relayd's parent resolves a child's request against its own configuration).
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE/briefing)
 
 mod common;
 
 use common::{config, SAMPLE};
-use vigil_ipc::msg::checker::{CheckerRef, IpvsChange, RealServerRef, RealServerStatus, SocketKind};
+use vigil_ipc::msg::checker::{
+    CheckerRef, IpvsChange, RealServerRef, RealServerStatus, SocketKind,
+};
 use vigil_ipc::msg::vrrp::{InstanceCounters, InstanceStatus, NotifyEvent, VrrpState};
 use vigil_ipc::msg::Nonce;
 use vigil_ipc::validate::{from_checker, from_vrrp, Context, Refusal};
@@ -118,7 +121,13 @@ fn vrrp_notify_without_configured_script_is_refused() {
         },
         &ctx(&c),
     );
-    assert!(matches!(r, Err(Refusal::NoScript { script: "notify_master_rx_lower_pri", .. })));
+    assert!(matches!(
+        r,
+        Err(Refusal::NoScript {
+            script: "notify_master_rx_lower_pri",
+            ..
+        })
+    ));
 }
 
 #[test]
@@ -126,8 +135,14 @@ fn vrrp_group_notify_is_checked() {
     let c = config(SAMPLE);
     let v = |group, event| from_vrrp(&FromVrrp::RunGroupNotify { group, event }, &ctx(&c));
     assert_eq!(v(0, NotifyEvent::Master), Ok(()));
-    assert!(matches!(v(1, NotifyEvent::Master), Err(Refusal::NoScript { .. })));
-    assert!(matches!(v(2, NotifyEvent::Master), Err(Refusal::NoSuch { .. })));
+    assert!(matches!(
+        v(1, NotifyEvent::Master),
+        Err(Refusal::NoScript { .. })
+    ));
+    assert!(matches!(
+        v(2, NotifyEvent::Master),
+        Err(Refusal::NoSuch { .. })
+    ));
     // notify_deleted exists for instances only (keepalived.conf(5)).
     assert!(matches!(
         v(0, NotifyEvent::Deleted),
@@ -138,7 +153,10 @@ fn vrrp_group_notify_is_checked() {
 #[test]
 fn vrrp_run_script_index_is_checked() {
     let c = config(SAMPLE);
-    assert_eq!(from_vrrp(&FromVrrp::RunScript { script: 1 }, &ctx(&c)), Ok(()));
+    assert_eq!(
+        from_vrrp(&FromVrrp::RunScript { script: 1 }, &ctx(&c)),
+        Ok(())
+    );
     assert!(matches!(
         from_vrrp(&FromVrrp::RunScript { script: 2 }, &ctx(&c)),
         Err(Refusal::NoSuch { declared: 2, .. })
@@ -204,9 +222,18 @@ fn misc_check_must_name_a_misc_check() {
             found: "TCP_CHECK"
         })
     );
-    assert!(matches!(v(ck(0, 0, 3)), Err(Refusal::NoSuch { declared: 3, .. })));
-    assert!(matches!(v(ck(0, 2, 0)), Err(Refusal::NoSuch { declared: 2, .. })));
-    assert!(matches!(v(ck(2, 0, 0)), Err(Refusal::NoSuch { declared: 2, .. })));
+    assert!(matches!(
+        v(ck(0, 0, 3)),
+        Err(Refusal::NoSuch { declared: 3, .. })
+    ));
+    assert!(matches!(
+        v(ck(0, 2, 0)),
+        Err(Refusal::NoSuch { declared: 2, .. })
+    ));
+    assert!(matches!(
+        v(ck(2, 0, 0)),
+        Err(Refusal::NoSuch { declared: 2, .. })
+    ));
 }
 
 #[test]
@@ -226,7 +253,13 @@ fn quorum_notify_needs_its_script() {
     let c = config(SAMPLE);
     let v = |vs, up| from_checker(&FromChecker::NotifyQuorum { vs, up }, &ctx(&c));
     assert_eq!(v(0, true), Ok(()));
-    assert!(matches!(v(0, false), Err(Refusal::NoScript { script: "quorum_down", .. })));
+    assert!(matches!(
+        v(0, false),
+        Err(Refusal::NoScript {
+            script: "quorum_down",
+            ..
+        })
+    ));
     assert!(matches!(v(1, true), Err(Refusal::NoScript { .. })));
     assert!(matches!(v(5, true), Err(Refusal::NoSuch { .. })));
 }
@@ -236,9 +269,22 @@ fn ipvs_weight_is_range_checked() {
     // IPVS weights are signed 32-bit; keepalived caps weight at INT32_MAX.
     let c = config(SAMPLE);
     let v = |server, change| from_checker(&FromChecker::SetRealServer { server, change }, &ctx(&c));
-    assert_eq!(v(rs(0, 1), IpvsChange::Add { weight: 0x7fff_ffff }), Ok(()));
     assert_eq!(
-        v(rs(0, 1), IpvsChange::SetWeight { weight: 0x8000_0000 }),
+        v(
+            rs(0, 1),
+            IpvsChange::Add {
+                weight: 0x7fff_ffff
+            }
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        v(
+            rs(0, 1),
+            IpvsChange::SetWeight {
+                weight: 0x8000_0000
+            }
+        ),
         Err(Refusal::OutOfRange {
             what: "weight",
             value: 0x8000_0000,
@@ -246,7 +292,10 @@ fn ipvs_weight_is_range_checked() {
         })
     );
     assert_eq!(v(rs(1, 0), IpvsChange::Remove), Ok(()));
-    assert!(matches!(v(rs(1, 1), IpvsChange::Remove), Err(Refusal::NoSuch { .. })));
+    assert!(matches!(
+        v(rs(1, 1), IpvsChange::Remove),
+        Err(Refusal::NoSuch { .. })
+    ));
 }
 
 #[test]
@@ -255,7 +304,12 @@ fn sorry_server_and_virtual_server_changes_are_checked() {
     let sorry = |vs| from_checker(&FromChecker::SetSorryServer { vs, present: true }, &ctx(&c));
     assert_eq!(sorry(0), Ok(()));
     assert_eq!(sorry(1), Err(Refusal::NoSorryServer { vs: 1 }));
-    let vsc = |vs| from_checker(&FromChecker::SetVirtualServer { vs, present: false }, &ctx(&c));
+    let vsc = |vs| {
+        from_checker(
+            &FromChecker::SetVirtualServer { vs, present: false },
+            &ctx(&c),
+        )
+    };
     assert_eq!(vsc(1), Ok(()));
     assert!(vsc(2).is_err());
 }
@@ -264,20 +318,43 @@ fn sorry_server_and_virtual_server_changes_are_checked() {
 fn socket_requests_must_match_the_declared_checker() {
     let c = config(SAMPLE);
     let req = |kind| from_checker(&FromChecker::SocketRequest { request: 1, kind }, &ctx(&c));
-    assert_eq!(req(SocketKind::IcmpEcho { target: ck(0, 0, 2) }), Ok(()));
+    assert_eq!(
+        req(SocketKind::IcmpEcho {
+            target: ck(0, 0, 2)
+        }),
+        Ok(())
+    );
     assert!(matches!(
-        req(SocketKind::IcmpEcho { target: ck(0, 0, 0) }),
-        Err(Refusal::WrongCheckerKind { expected: "PING_CHECK", found: "TCP_CHECK", .. })
+        req(SocketKind::IcmpEcho {
+            target: ck(0, 0, 0)
+        }),
+        Err(Refusal::WrongCheckerKind {
+            expected: "PING_CHECK",
+            found: "TCP_CHECK",
+            ..
+        })
     ));
     // TCP_CHECK with bind_port 700: a privileged source.
-    assert_eq!(req(SocketKind::BoundSource { target: ck(0, 0, 0) }), Ok(()));
+    assert_eq!(
+        req(SocketKind::BoundSource {
+            target: ck(0, 0, 0)
+        }),
+        Ok(())
+    );
     // HTTP_GET without bind_port / bind_if: the checker can open that itself.
     assert_eq!(
-        req(SocketKind::BoundSource { target: ck(0, 1, 0) }),
-        Err(Refusal::NoPrivilegedSource { target: ck(0, 1, 0) })
+        req(SocketKind::BoundSource {
+            target: ck(0, 1, 0)
+        }),
+        Err(Refusal::NoPrivilegedSource {
+            target: ck(0, 1, 0)
+        })
     );
     // MISC_CHECK has no connection at all.
-    assert!(req(SocketKind::BoundSource { target: ck(0, 0, 1) }).is_err());
+    assert!(req(SocketKind::BoundSource {
+        target: ck(0, 0, 1)
+    })
+    .is_err());
 }
 
 #[test]

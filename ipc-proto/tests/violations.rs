@@ -1,6 +1,7 @@
 //! Everything a peer can do wrong on the wire is a typed protocol violation
 //! (DESIGN.md "IPC": a decode error is a protocol violation; relayd proc.c: unexpected
 //! or badly sized messages are fatal).
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE/briefing)
 
 use vigil_ipc::frame::{self, Event, Session, Violation};
 use vigil_ipc::msg::{Hello, Nonce, Role, Wire};
@@ -104,14 +105,23 @@ fn garbage_is_a_violation() {
         Err(Violation::Decode(_))
     ));
     let mut s = established();
-    assert!(matches!(s.receive(&[0xff; 64], 0), Err(Violation::Decode(_))));
+    assert!(matches!(
+        s.receive(&[0xff; 64], 0),
+        Err(Violation::Decode(_))
+    ));
     let mut s = supervisor();
-    assert!(matches!(s.receive(b"GET / HTTP/1.0\r\n", 0), Err(Violation::Decode(_))));
+    assert!(matches!(
+        s.receive(b"GET / HTTP/1.0\r\n", 0),
+        Err(Violation::Decode(_))
+    ));
 }
 
 #[test]
 fn empty_datagram_is_a_violation() {
-    assert!(matches!(established().receive(&[], 0), Err(Violation::Decode(_))));
+    assert!(matches!(
+        established().receive(&[], 0),
+        Err(Violation::Decode(_))
+    ));
 }
 
 #[test]
@@ -160,7 +170,10 @@ fn oversized_message_is_refused_on_send() {
     };
     assert!(matches!(
         child.encode(&msg, 0),
-        Err(frame::EncodeError::Oversized { kind: "ConfigRejected", .. })
+        Err(frame::EncodeError::Oversized {
+            kind: "ConfigRejected",
+            ..
+        })
     ));
 }
 
@@ -184,7 +197,11 @@ fn descriptor_on_a_message_that_carries_none_is_a_violation() {
     let pong = child.encode(&FromChecker::Pong(Nonce(1)), 0).unwrap();
     assert!(matches!(
         sup.receive(&pong, 1),
-        Err(Violation::FdCount { kind: "Pong", expected: 0, got: 1 })
+        Err(Violation::FdCount {
+            kind: "Pong",
+            expected: 0,
+            got: 1
+        })
     ));
 }
 
@@ -196,7 +213,11 @@ fn socket_message_without_its_descriptor_is_a_violation() {
     let m = sup.encode(&ToChecker::Socket { request: 1 }, 1).unwrap();
     assert!(matches!(
         child.receive(&m, 0),
-        Err(Violation::FdCount { kind: "Socket", expected: 1, got: 0 })
+        Err(Violation::FdCount {
+            kind: "Socket",
+            expected: 1,
+            got: 0
+        })
     ));
     // And this side refuses to send it without one.
     assert!(matches!(
@@ -219,12 +240,12 @@ fn message_for_another_role_does_not_decode() {
     // FromVrrp has 8 variants, so it cannot decode.
     let child = Session::<FromChecker, ToChecker>::new(2);
     let m = child
-        .encode(
-            &FromChecker::StatusEnd { request: 1 },
-            0,
-        )
+        .encode(&FromChecker::StatusEnd { request: 1 }, 0)
         .unwrap();
-    assert!(matches!(established().receive(&m, 0), Err(Violation::Decode(_))));
+    assert!(matches!(
+        established().receive(&m, 0),
+        Err(Violation::Decode(_))
+    ));
 }
 
 #[test]
