@@ -1,0 +1,5 @@
+//! vigil-vrrpd: the VRRP engine.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod packet;
