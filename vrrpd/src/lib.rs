@@ -1,0 +1,5 @@
+//! vigil-vrrpd: VRRP (RFC 5798 / RFC 9568 v3, RFC 3768 v2) as keepalived runs it.
+
+pub mod fsm;
+pub mod sim;
+pub mod time;

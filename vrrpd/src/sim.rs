@@ -1,0 +1,1 @@
+//! Deterministic network simulator over the pure state machine (filled in below).
