@@ -87,7 +87,13 @@ pub struct SimConfig {
 impl SimConfig {
     /// A run of `groups` × `group_size` routers with delays scaled to the interval
     /// (at most 5 ms, at most 1/20 of the interval).
-    pub fn new(seed: u64, version: Version, advert_int: Span, groups: usize, group_size: usize) -> SimConfig {
+    pub fn new(
+        seed: u64,
+        version: Version,
+        advert_int: Span,
+        groups: usize,
+        group_size: usize,
+    ) -> SimConfig {
         let delay_max = Span((advert_int.as_micros() / 20).min(5_000));
         SimConfig {
             seed,
@@ -223,7 +229,11 @@ impl Sim {
             let vrid = u8::try_from(g % 255 + 1).unwrap_or(1);
             let ties = rng.percent(33);
             let nopreempt = rng.percent(20);
-            let owner = if rng.percent(10) { Some(rng.below(size as u64) as usize) } else { None };
+            let owner = if rng.percent(10) {
+                Some(rng.below(size as u64) as usize)
+            } else {
+                None
+            };
             let ipv6 = cfg.version == Version::V3 && g % 2 == 1;
             let mut octets: Vec<u8> = (1..=254).collect();
             for k in 0..size {
@@ -296,24 +306,37 @@ impl Sim {
         let spread = self.cfg.advert_int;
         for n in 0..self.nodes.len() {
             let at = Time(self.rng.below(spread.as_micros()));
-            self.push(at, Ev::Fire { node: n, timer: Timer::MasterDown, generation: u64::MAX });
+            self.push(
+                at,
+                Ev::Fire {
+                    node: n,
+                    timer: Timer::MasterDown,
+                    generation: u64::MAX,
+                },
+            );
         }
         self.run_until(Time::ZERO + spread);
         let before = self.priorities();
-        self.settle_groups(self.now, "initial election", &vec![false; self.groups.len()], &before);
+        self.settle_groups(
+            self.now,
+            "initial election",
+            &vec![false; self.groups.len()],
+            &before,
+        );
         for step in 0..self.cfg.steps {
             if self.stopped {
                 break;
             }
             let t0 = self.now;
             let before = self.priorities();
-            let mut unsettled = vec![false; self.groups.len()];
             for g in 0..self.groups.len() {
                 let d = self.pick(g);
                 self.apply(g, d);
                 self.report.disturbances += 1;
-                unsettled[g] = self.groups[g].loss_percent > 0;
             }
+            // Links under a loss burst may flap (that has a cause); they are checked
+            // when the burst ends.
+            let unsettled: Vec<bool> = self.groups.iter().map(|g| g.loss_percent > 0).collect();
             let label = format!("step {step}");
             self.settle_groups(t0, &label, &unsettled, &before);
         }
@@ -330,7 +353,9 @@ impl Sim {
         for g in &mut self.groups {
             g.last_transition = None;
         }
-        let bounds: Vec<Span> = (0..self.groups.len()).map(|g| self.bound(g, before)).collect();
+        let bounds: Vec<Span> = (0..self.groups.len())
+            .map(|g| self.bound(g, before))
+            .collect();
         let step_bound = bounds.iter().copied().max().unwrap_or(Span::ZERO);
         self.run_until(t0 + step_bound);
         for g in 0..self.groups.len() {
@@ -340,9 +365,17 @@ impl Sim {
             if let Some(last) = self.groups[g].last_transition {
                 let took = last.since(t0);
                 let percent = took.as_micros() * 100 / bounds[g].as_micros().max(1);
-                self.report.worst_convergence_percent = self.report.worst_convergence_percent.max(percent);
+                self.report.worst_convergence_percent =
+                    self.report.worst_convergence_percent.max(percent);
                 if took > bounds[g] {
-                    self.violation(g, label, format!("last transition {took} after the disturbance, bound {}", bounds[g]));
+                    self.violation(
+                        g,
+                        label,
+                        format!(
+                            "last transition {took} after the disturbance, bound {}",
+                            bounds[g]
+                        ),
+                    );
                 }
             }
             self.check_group(g, label);
@@ -375,7 +408,8 @@ impl Sim {
             })
             .min()
             .unwrap_or(255);
-        master_down_interval(self.cfg.version, 3, slowest, self.cfg.advert_int) + self.cfg.delay_max * 4
+        master_down_interval(self.cfg.version, 3, slowest, self.cfg.advert_int)
+            + self.cfg.delay_max * 4
     }
 
     /// The routers that can hear each other: alive, interface up, on the same side.
@@ -387,7 +421,8 @@ impl Sim {
             .filter(|&n| self.nodes[n].alive && self.nodes[n].link_up)
             .collect();
         if group.partitioned {
-            let (a, b): (Vec<usize>, Vec<usize>) = live.into_iter().partition(|&n| self.nodes[n].side);
+            let (a, b): (Vec<usize>, Vec<usize>) =
+                live.into_iter().partition(|&n| self.nodes[n].side);
             [a, b].into_iter().filter(|c| !c.is_empty()).collect()
         } else if live.is_empty() {
             Vec::new()
@@ -401,7 +436,11 @@ impl Sim {
             let node = &self.nodes[n];
             if node.alive && !node.link_up && node.inst.state() != State::Fault {
                 let state = node.inst.state();
-                self.violation(g, label, format!("{} has its interface down but is {state}", node.cfg.name));
+                self.violation(
+                    g,
+                    label,
+                    format!("{} has its interface down but is {state}", node.cfg.name),
+                );
             }
         }
         for comp in self.components(g) {
@@ -412,19 +451,39 @@ impl Sim {
                 .collect();
             let names = |ns: &[usize]| -> Vec<String> {
                 ns.iter()
-                    .map(|&n| format!("{}(p{} {})", self.nodes[n].cfg.name, self.nodes[n].inst.priority(), self.nodes[n].cfg.primary_addr))
+                    .map(|&n| {
+                        format!(
+                            "{}(p{} {})",
+                            self.nodes[n].cfg.name,
+                            self.nodes[n].inst.priority(),
+                            self.nodes[n].cfg.primary_addr
+                        )
+                    })
                     .collect()
             };
             if masters.len() != 1 {
-                let msg = format!("{} masters among {:?}: {:?}", masters.len(), names(&comp), names(&masters));
+                let msg = format!(
+                    "{} masters among {:?}: {:?}",
+                    masters.len(),
+                    names(&comp),
+                    names(&masters)
+                );
                 self.violation(g, label, msg);
                 continue;
             }
             let preempting = comp.iter().all(|&n| !self.nodes[n].cfg.nopreempt);
-            let best = comp.iter().map(|&n| self.nodes[n].inst.priority()).max().unwrap_or(0);
+            let best = comp
+                .iter()
+                .map(|&n| self.nodes[n].inst.priority())
+                .max()
+                .unwrap_or(0);
             let got = self.nodes[masters[0]].inst.priority();
             if preempting && got != best {
-                let msg = format!("master {:?} has priority {got}, best is {best} among {:?}", names(&masters), names(&comp));
+                let msg = format!(
+                    "master {:?} has priority {got}, best is {best} among {:?}",
+                    names(&masters),
+                    names(&comp)
+                );
                 self.violation(g, label, msg);
             }
         }
@@ -433,7 +492,9 @@ impl Sim {
     fn violation(&mut self, g: usize, label: &str, what: String) {
         let seed = self.cfg.seed;
         let now = self.now;
-        self.report.violations.push(format!("seed {seed} t={now} {label} group {g}: {what}"));
+        self.report
+            .violations
+            .push(format!("seed {seed} t={now} {label} group {g}: {what}"));
     }
 
     // ----- disturbances -----
@@ -447,10 +508,17 @@ impl Sim {
             return Disturbance::Heal;
         }
         let members = group.members.clone();
-        let down = members.clone().filter(|&n| !self.nodes[n].alive || !self.nodes[n].link_up).count();
+        let down = members
+            .clone()
+            .filter(|&n| !self.nodes[n].alive || !self.nodes[n].link_up)
+            .count();
         // Keep most routers running: recover before breaking more.
         if down * 2 > members.len() {
-            return if self.rng.percent(50) { Disturbance::Restart } else { Disturbance::LinkUp };
+            return if self.rng.percent(50) {
+                Disturbance::Restart
+            } else {
+                Disturbance::LinkUp
+            };
         }
         match self.rng.below(11) {
             0 => Disturbance::CrashMaster,
@@ -467,7 +535,9 @@ impl Sim {
 
     fn apply(&mut self, g: usize, d: Disturbance) {
         let members = self.groups[g].members.clone();
-        let master = members.clone().find(|&n| self.nodes[n].alive && self.nodes[n].inst.state() == State::Master);
+        let master = members
+            .clone()
+            .find(|&n| self.nodes[n].alive && self.nodes[n].inst.state() == State::Master);
         let alive: Vec<usize> = members.clone().filter(|&n| self.nodes[n].alive).collect();
         let random_alive = |rng: &mut Rng| -> Option<usize> {
             (!alive.is_empty()).then(|| alive[rng.below(alive.len() as u64) as usize])
@@ -503,14 +573,19 @@ impl Sim {
             Disturbance::LinkDown => {
                 let target = if self.rng.percent(50) { master } else { None };
                 let up: Vec<usize> = members.clone().filter(|&n| self.nodes[n].link_up).collect();
-                let pick = target.or_else(|| (!up.is_empty()).then(|| up[self.rng.below(up.len() as u64) as usize]));
+                let pick = target.or_else(|| {
+                    (!up.is_empty()).then(|| up[self.rng.below(up.len() as u64) as usize])
+                });
                 if let Some(n) = pick {
                     self.nodes[n].link_up = false;
                     self.feed(n, Event::InterfaceDown);
                 }
             }
             Disturbance::LinkUp => {
-                let down: Vec<usize> = members.clone().filter(|&n| !self.nodes[n].link_up).collect();
+                let down: Vec<usize> = members
+                    .clone()
+                    .filter(|&n| !self.nodes[n].link_up)
+                    .collect();
                 if down.is_empty() {
                     return self.apply(g, Disturbance::Restart);
                 }
@@ -560,7 +635,9 @@ impl Sim {
             if *at > end || self.stopped {
                 break;
             }
-            let Some(Reverse((at, _, ev))) = self.queue.pop() else { break };
+            let Some(Reverse((at, _, ev))) = self.queue.pop() else {
+                break;
+            };
             self.now = at;
             self.dispatch(ev);
         }
@@ -569,17 +646,34 @@ impl Sim {
 
     fn dispatch(&mut self, ev: Ev) {
         match ev {
-            Ev::Deliver { to, from, priority, interval_cs } => {
+            Ev::Deliver {
+                to,
+                from,
+                priority,
+                interval_cs,
+            } => {
                 let (dst, src) = (&self.nodes[to], &self.nodes[from]);
                 let cut = self.groups[dst.group].partitioned && dst.side != src.side;
                 if dst.alive && dst.link_up && !cut {
-                    let advert = Advert { src: src.cfg.primary_addr, priority, interval_cs };
+                    let advert = Advert {
+                        src: src.cfg.primary_addr,
+                        priority,
+                        interval_cs,
+                    };
                     self.feed(to, Event::Advert(advert));
                 }
             }
             // generation u64::MAX is the initial start-up event.
-            Ev::Fire { node, generation: u64::MAX, .. } => self.start(node),
-            Ev::Fire { node, timer, generation } => {
+            Ev::Fire {
+                node,
+                generation: u64::MAX,
+                ..
+            } => self.start(node),
+            Ev::Fire {
+                node,
+                timer,
+                generation,
+            } => {
                 let n = &self.nodes[node];
                 if n.alive && n.generations[timer.index()] == generation {
                     self.feed(node, Event::TimerFired(timer));
@@ -610,14 +704,26 @@ impl Sim {
                     return;
                 }
                 let group = &self.groups[node.group];
-                let interval_cs = u16::try_from(node.cfg.advert_int.as_centis()).unwrap_or(u16::MAX);
+                let interval_cs =
+                    u16::try_from(node.cfg.advert_int.as_centis()).unwrap_or(u16::MAX);
                 let (members, loss) = (group.members.clone(), group.loss_percent);
                 for m in members.filter(|&m| m != n) {
                     if self.rng.percent(loss) {
                         continue;
                     }
-                    let delay = Span(self.rng.range(self.cfg.delay_min.as_micros(), self.cfg.delay_max.as_micros()));
-                    self.push(self.now + delay, Ev::Deliver { to: m, from: n, priority, interval_cs });
+                    let delay = Span(self.rng.range(
+                        self.cfg.delay_min.as_micros(),
+                        self.cfg.delay_max.as_micros(),
+                    ));
+                    self.push(
+                        self.now + delay,
+                        Ev::Deliver {
+                            to: m,
+                            from: n,
+                            priority,
+                            interval_cs,
+                        },
+                    );
                 }
             }
             Action::ArmTimer { timer, at } => {
@@ -626,7 +732,14 @@ impl Sim {
                     *g += 1;
                     *g
                 };
-                self.push(at, Ev::Fire { node: n, timer, generation });
+                self.push(
+                    at,
+                    Ev::Fire {
+                        node: n,
+                        timer,
+                        generation,
+                    },
+                );
             }
             Action::CancelTimer { timer } => self.nodes[n].generations[timer.index()] += 1,
             Action::Transition { from, to, cause } => {
@@ -635,7 +748,11 @@ impl Sim {
                 self.groups[g].last_transition = Some(self.now);
                 if self.groups[g].quiet {
                     let name = self.nodes[n].cfg.name.clone();
-                    self.violation(g, "quiet window", format!("{name} {from} -> {to} ({cause:?}) on a stable link"));
+                    self.violation(
+                        g,
+                        "quiet window",
+                        format!("{name} {from} -> {to} ({cause:?}) on a stable link"),
+                    );
                 }
             }
             _ => {}
@@ -655,7 +772,11 @@ impl Sim {
         burst.1 += 1;
         if burst.1 > 10 && !self.stopped {
             let (g, name) = (self.nodes[n].group, self.nodes[n].cfg.name.clone());
-            self.violation(g, "advert storm", format!("{name} sent more than 10 adverts in one interval"));
+            self.violation(
+                g,
+                "advert storm",
+                format!("{name} sent more than 10 adverts in one interval"),
+            );
             self.stopped = true;
             self.queue.clear();
         }
@@ -674,8 +795,12 @@ mod tests {
 
     #[test]
     fn rng_is_deterministic_and_spread() {
-        let a: Vec<u64> = (0..4).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
-        let b: Vec<u64> = (0..4).scan(Rng::new(7), |r, _| Some(r.next_u64())).collect();
+        let a: Vec<u64> = (0..4)
+            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .scan(Rng::new(7), |r, _| Some(r.next_u64()))
+            .collect();
         assert_eq!(a, b);
         let mut r = Rng::new(1);
         let mut seen = [0u32; 10];
@@ -693,6 +818,9 @@ mod tests {
             c
         };
         let (a, b) = (run(cfg()), run(cfg()));
-        assert_eq!((a.adverts, a.transitions, a.end), (b.adverts, b.transitions, b.end));
+        assert_eq!(
+            (a.adverts, a.transitions, a.end),
+            (b.adverts, b.transitions, b.end)
+        );
     }
 }

@@ -9,7 +9,10 @@ use vigil_vrrpd::sim::{run, SimConfig};
 use vigil_vrrpd::time::Span;
 
 fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn check(version: Version, advert_int: Span, routers: usize, steps: usize, seeds: u64) {

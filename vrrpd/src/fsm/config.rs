@@ -134,7 +134,11 @@ impl Config {
         }
         self.advert_int = match self.version {
             Version::V2 => {
-                let secs = self.advert_int.as_micros().div_ceil(1_000_000).clamp(1, 255);
+                let secs = self
+                    .advert_int
+                    .as_micros()
+                    .div_ceil(1_000_000)
+                    .clamp(1, 255);
                 Span::from_secs(secs)
             }
             Version::V3 => {

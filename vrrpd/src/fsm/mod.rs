@@ -247,7 +247,9 @@ impl Instance {
             // keepalived `state MASTER` without priority 255: BACKUP, but take over after
             // Advertisement_Interval + the minimum skew if no master is heard
             // (vrrp_scheduler.c `vrrp_init_state`, VRRP_TIMER_SKEW_MIN).
-            InitialState::Master => self.cfg.advert_int + skew_time(self.cfg.version, 255, self.master_adver_int),
+            InitialState::Master => {
+                self.cfg.advert_int + skew_time(self.cfg.version, 255, self.master_adver_int)
+            }
             // §6.4.1: "Set Master_Adver_Interval to Advertisement_Interval; Set the
             // Master_Down_Timer to Master_Down_Interval; Transition to the Backup state".
             InitialState::Backup => self.master_down_interval(),
@@ -298,10 +300,8 @@ impl Instance {
             // §6.4.3: "If the Adver_Timer fires: Send an ADVERTISEMENT; Reset the
             // Adver_Timer to Advertisement_Interval".
             (Timer::Adver, State::Master) => self.send_advert(now),
-            (Timer::PreemptDelay, _) => {
-                if self.preempt == Preempt::Running {
-                    self.preempt = Preempt::Expired;
-                }
+            (Timer::PreemptDelay, _) if self.preempt == Preempt::Running => {
+                self.preempt = Preempt::Expired;
             }
             // keepalived `vrrp_gratuitous_arp_thread`: the second burst.
             (Timer::GarpMasterDelay, State::Master) => self.send_garp(self.cfg.garp_master_repeat),
@@ -395,9 +395,15 @@ impl Instance {
             }
             if self.priority == PRIORITY_OWNER {
                 // keepalived: two address owners; reduce ours to 254 as a workaround.
+                // Exactly 254, as keepalived sets it; tracker weights apply again from the
+                // next change (they were ignored while this was the owner).
                 self.out.push(Action::Log(Note::OwnerConflict));
                 self.base_priority = PRIORITY_OWNER - 1;
-                self.update_priority();
+                self.out.push(Action::Log(Note::PriorityChanged {
+                    from: self.priority,
+                    to: self.base_priority,
+                }));
+                self.priority = self.base_priority;
             }
         }
         if !higher(self.priority) {
@@ -405,10 +411,11 @@ impl Instance {
             // keepalived answers at once with an advert ("forcing new election") unless
             // `lower_prio_no_advert`, sends `garp_lower_prio_repeat` GARPs, and runs
             // `notify_master_rx_lower_pri` (vrrp.c `vrrp_state_master_rx`).
-            self.out.push(Action::Log(Note::MasterReceivedLowerPriority {
-                src: advert.src,
-                priority: advert.priority,
-            }));
+            self.out
+                .push(Action::Log(Note::MasterReceivedLowerPriority {
+                    src: advert.src,
+                    priority: advert.priority,
+                }));
             if !self.cfg.lower_prio_no_advert {
                 self.send_advert(now);
             }

@@ -1,6 +1,8 @@
 //! One test per rule: RFC 5798 §6.4 (v3, with RFC 9568), RFC 3768 §6.4 (v2) where it
 //! differs, and keepalived's additions. Names say the section and the rule.
 
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE)
+
 use super::*;
 use std::net::IpAddr;
 
@@ -50,7 +52,10 @@ fn master(cfg: Config) -> (Instance, Time) {
 }
 
 fn arm(timer: Timer, at: u64) -> Action {
-    Action::ArmTimer { timer, at: Time(at) }
+    Action::ArmTimer {
+        timer,
+        at: Time(at),
+    }
 }
 
 fn cancel(timer: Timer) -> Action {
@@ -81,9 +86,15 @@ fn adverts(actions: &[Action]) -> Vec<u8> {
 
 #[test]
 fn rfc5798_6_1_skew_time_is_256_minus_priority_times_master_adver_interval_over_256() {
-    assert_eq!(skew_time(Version::V3, 100, Span::from_secs(1)), Span(609_375));
+    assert_eq!(
+        skew_time(Version::V3, 100, Span::from_secs(1)),
+        Span(609_375)
+    );
     assert_eq!(skew_time(Version::V3, 254, Span::from_secs(1)), Span(7_812));
-    assert_eq!(skew_time(Version::V3, 100, Span::from_centis(10)), Span(60_937));
+    assert_eq!(
+        skew_time(Version::V3, 100, Span::from_centis(10)),
+        Span(60_937)
+    );
 }
 
 #[test]
@@ -97,7 +108,10 @@ fn rfc5798_6_1_master_down_interval_is_three_intervals_plus_skew() {
 
 #[test]
 fn rfc3768_6_1_v2_skew_time_is_in_seconds_whatever_the_interval() {
-    assert_eq!(skew_time(Version::V2, 100, Span::from_secs(5)), Span(609_375));
+    assert_eq!(
+        skew_time(Version::V2, 100, Span::from_secs(5)),
+        Span(609_375)
+    );
     assert_eq!(
         master_down_interval(Version::V2, 3, 100, Span::from_secs(2)),
         Span(6_609_375)
@@ -161,7 +175,9 @@ fn rfc5798_6_4_1_startup_owner_sends_advert_and_garp_and_becomes_master() {
     }));
     // The advert goes out before the GARPs (keepalived: the old master must drop the
     // VIPs first).
-    let adv_pos = a.iter().position(|x| matches!(x, Action::SendAdvert { .. }));
+    let adv_pos = a
+        .iter()
+        .position(|x| matches!(x, Action::SendAdvert { .. }));
     let garp_pos = a.iter().position(|x| matches!(x, Action::SendGarp { .. }));
     assert!(adv_pos < garp_pos);
 }
@@ -182,7 +198,9 @@ fn rfc5798_6_4_1_startup_non_owner_arms_master_down_timer_and_becomes_backup() {
 fn rfc5798_6_4_1_adverts_and_timers_are_ignored_before_startup() {
     let mut i = Instance::new(cfg(100));
     assert!(i.handle(Time(0), adv(20, 200, 100)).is_empty());
-    assert!(i.handle(Time(0), Event::TimerFired(Timer::MasterDown)).is_empty());
+    assert!(i
+        .handle(Time(0), Event::TimerFired(Timer::MasterDown))
+        .is_empty());
     assert_eq!(i.state(), State::Init);
 }
 
@@ -222,7 +240,10 @@ fn rfc5798_6_4_2_shutdown_cancels_master_down_timer_and_goes_to_initialize() {
     let a = i.handle(Time(5), Event::Shutdown);
     assert_eq!(i.state(), State::Init);
     assert!(a.contains(&cancel(Timer::MasterDown)));
-    assert!(adverts(&a).is_empty(), "a backup sends nothing when stopping");
+    assert!(
+        adverts(&a).is_empty(),
+        "a backup sends nothing when stopping"
+    );
     assert!(a.contains(&Action::Notify {
         state: NotifyState::Stop
     }));
@@ -490,8 +511,12 @@ fn keepalived_higher_prio_send_advert_answers_before_stepping_down() {
     let a = i.handle(t, adv(20, 150, 100));
     assert_eq!(adverts(&a), vec![100]);
     assert_eq!(i.state(), State::Backup);
-    let send = a.iter().position(|x| matches!(x, Action::SendAdvert { .. }));
-    let step = a.iter().position(|x| matches!(x, Action::Transition { .. }));
+    let send = a
+        .iter()
+        .position(|x| matches!(x, Action::SendAdvert { .. }));
+    let step = a
+        .iter()
+        .position(|x| matches!(x, Action::Transition { .. }));
     assert!(send < step);
     // ... and not by default.
     let (mut i, t) = master(cfg(100));
@@ -508,7 +533,10 @@ fn keepalived_garp_lower_prio_repeat_and_delay() {
     let a = i.handle(t, adv(20, 50, 100));
     assert!(a.contains(&Action::SendGarp { count: 2 }));
     assert!(a.contains(&arm(Timer::GarpLowerPrio, t.0 + 3 * SEC)));
-    let a = i.handle(t + Span::from_secs(3), Event::TimerFired(Timer::GarpLowerPrio));
+    let a = i.handle(
+        t + Span::from_secs(3),
+        Event::TimerFired(Timer::GarpLowerPrio),
+    );
     assert_eq!(a, vec![Action::SendGarp { count: 2 }]);
 }
 
@@ -588,7 +616,9 @@ fn issue4_every_master_only_timer_is_cancelled_when_preempted() {
     assert_master_timers_cancelled(&i, &a);
     // A late expiry from the shell is ignored: no GARP from a backup.
     for timer in Timer::ALL.into_iter().filter(|t| t.is_master_only()) {
-        assert!(i.handle(t + Span::from_secs(60), Event::TimerFired(timer)).is_empty());
+        assert!(i
+            .handle(t + Span::from_secs(60), Event::TimerFired(timer))
+            .is_empty());
     }
 }
 
@@ -610,11 +640,15 @@ fn issue4_every_master_only_timer_is_cancelled_on_shutdown() {
 fn stale_or_early_timer_expiry_is_ignored() {
     let mut i = started(cfg(100));
     let at = i.timer(Timer::MasterDown).unwrap();
-    assert!(i.handle(at - Span(1), Event::TimerFired(Timer::MasterDown)).is_empty());
+    assert!(i
+        .handle(at - Span(1), Event::TimerFired(Timer::MasterDown))
+        .is_empty());
     assert!(i.handle(at, Event::TimerFired(Timer::Adver)).is_empty());
     i.handle(Time(SEC), adv(20, 200, 100));
     // The deadline moved: the old one is no longer due.
-    assert!(i.handle(at, Event::TimerFired(Timer::MasterDown)).is_empty());
+    assert!(i
+        .handle(at, Event::TimerFired(Timer::MasterDown))
+        .is_empty());
     assert_eq!(i.state(), State::Backup);
 }
 
@@ -633,7 +667,10 @@ fn keepalived_preempt_delay_runs_from_startup_and_tolerates_a_lower_master() {
     assert_eq!(i.timer(Timer::PreemptDelay), Some(Time(10 * SEC)));
     for s in 1..10 {
         let a = i.handle(Time(s * SEC), adv(20, 50, 100));
-        assert!(a.contains(&arm(Timer::MasterDown, s * SEC + 3_609_375)), "{s}");
+        assert!(
+            a.contains(&arm(Timer::MasterDown, s * SEC + 3_609_375)),
+            "{s}"
+        );
     }
     i.handle(Time(10 * SEC), Event::TimerFired(Timer::PreemptDelay));
     // Delay over: lower adverts are discarded again, and the backup takes over one
@@ -644,7 +681,10 @@ fn keepalived_preempt_delay_runs_from_startup_and_tolerates_a_lower_master() {
         priority: 50
     })));
     assert_eq!(i.timer(Timer::MasterDown), Some(Time(9 * SEC + 3_609_375)));
-    let a = i.handle(Time(9 * SEC + 3_609_375), Event::TimerFired(Timer::MasterDown));
+    let a = i.handle(
+        Time(9 * SEC + 3_609_375),
+        Event::TimerFired(Timer::MasterDown),
+    );
     assert_eq!(transitions(&a), vec![(State::Backup, State::Master)]);
 }
 
@@ -678,7 +718,14 @@ fn keepalived_preempt_delay_is_ignored_with_nopreempt_and_state_master() {
     }
     .normalised();
     assert!(n.preempt_delay.is_zero() && !n.nopreempt);
-    assert!(!Config { nopreempt: true, ..cfg(255) }.normalised().nopreempt);
+    assert!(
+        !Config {
+            nopreempt: true,
+            ..cfg(255)
+        }
+        .normalised()
+        .nopreempt
+    );
 }
 
 // ===== keepalived FAULT =====
@@ -730,7 +777,10 @@ fn keepalived_track_weight_moves_effective_priority_within_1_and_254() {
     i.handle(Time(0), Event::TrackWeight(200));
     assert_eq!(i.priority(), 254);
     let a = i.handle(Time(0), Event::TrackWeight(10));
-    assert_eq!(a, vec![Action::Log(Note::PriorityChanged { from: 254, to: 110 })]);
+    assert_eq!(
+        a,
+        vec![Action::Log(Note::PriorityChanged { from: 254, to: 110 })]
+    );
     let mut owner = started(cfg(255));
     owner.handle(Time(0), Event::TrackWeight(-50));
     assert_eq!(owner.priority(), 255);
