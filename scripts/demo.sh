@@ -14,7 +14,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 cat > "$work/keepalived.conf" <<'CONF'
 ! A two-node VRRP pair in front of an LVS-DR director (documentation addresses).
 global_defs {
-    router_id lb1
+    @lb1 router_id lb1
     @lb2 router_id lb2
     script_user root
     enable_script_security
@@ -26,11 +26,11 @@ vrrp_script chk_lb {
     weight -20
 }
 vrrp_instance VI_1 {
-    state MASTER
+    @lb1 state MASTER
     @lb2 state BACKUP
     interface eth0
     virtual_router_id 51
-    priority 150
+    @lb1 priority 150
     @lb2 priority 100
     version 3
     advert_int 0.1
@@ -41,12 +41,19 @@ vrrp_instance VI_1 {
         chk_lb
     }
 }
+$RS= \
+real_server 198.51.100.${N} 80 { \
+    weight 1 \
+    TCP_CHECK { \
+        connect_timeout 2 \
+    } \
+}
 virtual_server ${VIP} 80 {
     delay_loop 5
-    lb_algo wlc
-    lb_kind DR
+    lvs_sched wlc
+    lvs_method DR
     protocol TCP
-    ~SEQ(N, 11, 13) real_server 198.51.100.${N} 80 { weight 1 TCP_CHECK { connect_timeout 2 } }
+    ~SEQ(N, 11, 13) $RS
 }
 CONF
 sed -e 's/virtual_router_id 51/virtual_router_id 351/' -e 's/chk_lb$/chk_lbb/' \
