@@ -333,11 +333,20 @@ impl<'a> Preprocessor<'a> {
                 continue;
             }
             let canon = std::fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
-            if self.stack.contains(&canon) {
-                self.diags.error(
-                    span,
-                    format!("include cycle: {} includes itself", f.display()),
-                );
+            if let Some(pos) = self.stack.iter().position(|p| *p == canon) {
+                // Name the files of the cycle by their names only: diagnostics must not
+                // depend on where the configuration tree happens to live.
+                let chain: Vec<String> = self.stack[pos..]
+                    .iter()
+                    .chain(std::iter::once(&canon))
+                    .map(|p| {
+                        p.file_name()
+                            .map(|n| n.to_string_lossy().into_owned())
+                            .unwrap_or_default()
+                    })
+                    .collect();
+                self.diags
+                    .error(span, format!("include cycle: {}", chain.join(" -> ")));
                 continue;
             }
             match std::fs::read_to_string(&f) {
