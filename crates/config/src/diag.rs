@@ -113,11 +113,11 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
-    /// One line per diagnostic: `file:line:col: severity: message`.
+    /// One line per diagnostic: `file:line:col: severity: message (help)`.
     pub fn render_short(&self, sources: &SourceMap) -> String {
         let mut out = String::new();
         for d in self.sorted() {
-            out.push_str(&d.short(sources));
+            out.push_str(&d.short_with_help(sources));
             out.push('\n');
         }
         out
@@ -148,6 +148,15 @@ impl Diagnostic {
     pub fn related(&mut self, span: Span, what: impl Into<String>) -> &mut Self {
         self.related = Some((span, what.into()));
         self
+    }
+
+    /// `file:line:col: severity: message`, and `(help)` when there is one.
+    pub fn short_with_help(&self, sources: &SourceMap) -> String {
+        let line = self.short(sources);
+        match &self.help {
+            Some(h) => format!("{line} ({h})"),
+            None => line,
+        }
     }
 
     /// `file:line:col: severity: message`

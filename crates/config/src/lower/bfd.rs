@@ -276,10 +276,9 @@ mod tests {
     fn errors(text: &str) -> Vec<String> {
         let l = load(text);
         l.diags
-            .render_short(&l.sources)
-            .lines()
-            .filter(|l| l.contains("error"))
-            .map(str::to_string)
+            .iter()
+            .filter(|d| d.severity == crate::Severity::Error)
+            .map(|d| d.short(&l.sources))
             .collect()
     }
 

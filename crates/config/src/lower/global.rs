@@ -443,12 +443,14 @@ fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
             }
         }
         "vrrp_garp_interval" => {
-            if let Some(t) = timer_arg(ctx, node, Timer(0), Timer(u64::from(u32::MAX))) {
+            // keepalived: "number '0' outside range [0.000001, ...]".
+            if let Some(t) = timer_arg(ctx, node, Timer(1), Timer(u64::from(u32::MAX))) {
                 g.vrrp_garp_interval = t;
             }
         }
         "vrrp_gna_interval" => {
-            if let Some(t) = timer_arg(ctx, node, Timer(0), Timer(u64::from(u32::MAX))) {
+            // keepalived: "number '0' outside range [0.000001, ...]".
+            if let Some(t) = timer_arg(ctx, node, Timer(1), Timer(u64::from(u32::MAX))) {
                 g.vrrp_gna_interval = t;
             }
         }

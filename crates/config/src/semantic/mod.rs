@@ -102,4 +102,29 @@ mod tests {
         let user = format!("global_defs {{\n  script_user root\n}}\n{SCRIPT}");
         assert!(warnings(&user).is_empty());
     }
+
+    #[test]
+    fn garp_intervals_must_be_positive_keepalived_range() {
+        // keepalived: "number '0' outside range [0.000001, ...]".
+        for kw in ["vrrp_garp_interval", "vrrp_gna_interval"] {
+            let text = format!("global_defs {{\n  {kw} 0\n}}\n");
+            let l = load_str(
+                Path::new("t.conf"),
+                &text,
+                &Options {
+                    config_id: "x".into(),
+                },
+            );
+            assert!(!l.is_valid(), "{kw} 0 accepted");
+            let text = format!("global_defs {{\n  {kw} 0.001\n}}\n");
+            let l = load_str(
+                Path::new("t.conf"),
+                &text,
+                &Options {
+                    config_id: "x".into(),
+                },
+            );
+            assert!(l.is_valid(), "{kw} 0.001 refused");
+        }
+    }
 }

@@ -197,9 +197,8 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
                 seen.note(ctx, "lvs_sched", child);
                 // Given, even if invalid: no second "has no `lvs_sched`" error.
                 sched_given = true;
-                if kw == "lb_algo" {
-                    deprecated(ctx, child, "lvs_sched");
-                }
+                // `lb_algo` is the older name; keepalived accepts both silently and its
+                // own samples use it, so vigil does too.
                 ctx.no_block(child);
                 if let Some(w) = ctx.arg(child, 0, "a scheduler") {
                     let names: Vec<&str> = Scheduler::ALL.iter().map(|(n, _)| *n).collect();
@@ -227,9 +226,7 @@ pub fn virtual_server(node: &Node, ctx: &mut Ctx, index: usize) -> Option<Virtua
             "lvs_method" | "lb_kind" => {
                 seen.note(ctx, "lvs_method", child);
                 method_given = true;
-                if kw == "lb_kind" {
-                    deprecated(ctx, child, "lvs_method");
-                }
+                // `lb_kind`: the older name, accepted silently as keepalived does.
                 if let Some(f) = forwarding(ctx, child) {
                     vs.lvs_method = Some(f);
                 }
@@ -428,13 +425,6 @@ fn kw_static(kw: &str) -> &'static str {
         .find(|k| **k == kw)
         .copied()
         .unwrap_or("?")
-}
-
-fn deprecated(ctx: &mut Ctx, node: &Node, modern: &str) {
-    ctx.diags.warning(
-        node.name.span,
-        format!("`{}` is the old name of `{modern}`", node.keyword()),
-    );
 }
 
 fn sorry_missing(ctx: &mut Ctx, node: &Node) {

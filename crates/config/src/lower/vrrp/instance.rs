@@ -7,6 +7,7 @@ use crate::lexer::Word;
 use crate::lower::ctx::{Ctx, Kind};
 use crate::lower::ipaddr;
 use crate::model::common::Timer;
+use crate::model::global::GlobalDefs;
 use crate::model::vrrp::{
     AuthType, Authentication, Family, GarpExtraIf, InitialState, Instance, Ipvlan, IpvlanMode,
     OldChecksum, UnicastPeer, Vmac, VmacAddress,
@@ -142,7 +143,7 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
     for child in children {
         b.statement(ctx, child);
     }
-    b.finish(ctx, name);
+    b.finish(ctx, name, &cfg.global);
     if declared {
         ctx.remember(place_key(&name.text, "name"), name.span);
         if let Some(v) = b.vrid {
@@ -837,7 +838,17 @@ impl<'n> Builder<'n> {
 
     /// The checks keepalived makes at the end of the block (vrrp_parser.c
     /// `vrrp_end_handler`) and when completing the instance (vrrp.c).
-    fn finish(&mut self, ctx: &mut Ctx, name: &Word) {
+    fn finish(&mut self, ctx: &mut Ctx, name: &Word, global: &GlobalDefs) {
+        // The effective version and strictness: the instance's own, else the global
+        // `vrrp_version` / `vrrp_strict` (IPv6 is always version 3). keepalived applies
+        // them when it completes an instance; vigil sees the global_defs read so far,
+        // which is all of it whenever global_defs comes first, as it does in practice.
+        let version = match (self.inst.version, self.inst.family) {
+            (Some(v), _) => v,
+            (None, Family::V6) => 3,
+            (None, _) => global.vrrp_version,
+        };
+        let strict = self.inst.strict_mode.unwrap_or(global.vrrp_strict);
         let inst = &mut self.inst;
         if inst.state == InitialState::Master && !self.at.contains_key("priority") {
             // vrrp.c: `state MASTER` without a priority makes the address owner
@@ -850,6 +861,16 @@ impl<'n> Builder<'n> {
                 name.span,
                 format!("vrrp_instance `{}` has no `virtual_router_id`", inst.name),
             );
+        }
+        if inst.interface.is_none() && inst.vrf.is_none() {
+            // vrrp.c: "(%s) Unknown interface!" — keepalived 2.2.7 refuses an instance
+            // without `interface`, unicast ones included (observed with keepalived -t).
+            ctx.diags
+                .error(
+                    name.span,
+                    format!("vrrp_instance `{}` has no `interface`", inst.name),
+                )
+                .help("add `interface NAME`; keepalived refuses it too (\"Unknown interface!\")");
         }
         if self.vip_lines == 0 {
             // vrrp.c: "No VIP specified; at least one is sensible".
@@ -871,7 +892,7 @@ impl<'n> Builder<'n> {
             inst.version = Some(3);
         }
         if let (Some(a), Some(auth)) = (self.auth_node, &inst.authentication) {
-            if inst.family == Family::V6 || inst.version == Some(3) {
+            if inst.family == Family::V6 || version == 3 {
                 // vrrp.c: "VRRP version 3 does not support authentication. Ignoring."
                 ctx.diags
                     .error(a.name.span, "VRRP version 3 has no authentication")
@@ -894,7 +915,7 @@ impl<'n> Builder<'n> {
                     .help("use `state BACKUP`; keepalived clears `state MASTER` and complains");
             }
         }
-        if inst.version == Some(2) && !inst.advert_int.micros().is_multiple_of(1_000_000) {
+        if version == 2 && !inst.advert_int.micros().is_multiple_of(1_000_000) {
             if let Some(n) = self.advert_node {
                 // vrrp.c: "VRRPv2 advertisement interval %s must be an integer. rounding".
                 ctx.diags
@@ -905,7 +926,7 @@ impl<'n> Builder<'n> {
                     .help("VRRPv2 adverts carry the interval in whole seconds; use version 3 for sub-second intervals");
             }
         }
-        if inst.version == Some(2) && inst.strict_mode == Some(true) && inst.accept == Some(true) {
+        if version == 2 && strict && inst.accept == Some(true) {
             if let Some(n) = self.accept_node {
                 // vrrp.c: "accept mode for VRRP version 2 does not comply with RFC3768".
                 ctx.diags.error(
@@ -935,8 +956,21 @@ impl<'n> Builder<'n> {
         }
         self.preemption_checks(ctx);
         self.combination_checks(ctx);
-        if self.inst.strict_mode == Some(true) {
+        if strict {
             self.strict_checks(ctx);
+        }
+        if version == 3 && self.inst.advert_int > Timer(40_950_000) {
+            // vrrp.c: "VRRPv3 advertisement interval %fs out of range. Must be less
+            // than 40.96s" (12 bits of centiseconds, RFC 5798 §5.2.7).
+            if let Some(n) = self.advert_node {
+                ctx.diags.error(
+                    n.args[0].span,
+                    format!(
+                        "with VRRP version 3 `advert_int` must be at most 40.95 seconds, not {}",
+                        self.inst.advert_int
+                    ),
+                );
+            }
         }
         let inst = &mut self.inst;
         if let Some(v) = self.vmac_node {

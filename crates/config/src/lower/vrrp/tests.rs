@@ -1417,3 +1417,60 @@ fn ipvlan_and_unicast_cannot_be_combined_in_keepalived_2_2_7() {
         "`vmac_xmit_base` needs `use_vmac`",
     );
 }
+
+// ----- effects of global_defs on instances (review findings) -----
+
+#[test]
+fn global_vrrp_strict_applies_strict_checks_keepalived_vrrp_c() {
+    // vrrp.c: "preempt_delay is incompatible with strict mode" also under the global
+    // `vrrp_strict`, not only an instance's `strict_mode`.
+    let text = format!(
+        "global_defs {{\n  vrrp_strict\n}}\n{}",
+        inst("VI_1", 1, "  state BACKUP\n  preempt_delay 5")
+    );
+    has_error(&text, "`preempt_delay` is not allowed in strict mode");
+}
+
+#[test]
+fn default_version_2_refuses_sub_second_advert_int_rfc3768_5_3_7() {
+    // No `version` line and no global vrrp_version: version 2, whole seconds only.
+    has_error(
+        &inst("VI_1", 1, "  advert_int 0.5"),
+        "with VRRP version 2 `advert_int` must be whole seconds",
+    );
+    let v3 = format!(
+        "global_defs {{\n  vrrp_version 3\n}}\n{}",
+        inst("VI_1", 1, "  advert_int 0.5")
+    );
+    ok(&v3);
+}
+
+#[test]
+fn global_version_3_refuses_authentication_rfc5798() {
+    let text = format!(
+        "global_defs {{\n  vrrp_version 3\n}}\n{}",
+        inst(
+            "VI_1",
+            1,
+            "  authentication {\n    auth_type PASS\n    auth_pass x\n  }"
+        )
+    );
+    has_error(&text, "VRRP version 3 has no authentication");
+}
+
+#[test]
+fn v3_advert_int_fits_twelve_bits_of_centiseconds_rfc5798_5_2_7() {
+    has_error(
+        &inst("VI_1", 1, "  version 3\n  advert_int 41"),
+        "with VRRP version 3 `advert_int` must be at most 40.95 seconds",
+    );
+    ok(&inst("VI_1", 1, "  version 3\n  advert_int 40.95"));
+}
+
+#[test]
+fn instance_without_interface_is_refused_keepalived_unknown_interface() {
+    has_error(
+        "vrrp_instance A {\n  virtual_router_id 51\n  virtual_ipaddress {\n    192.0.2.1/24\n  }\n}\n",
+        "vrrp_instance `A` has no `interface`",
+    );
+}
