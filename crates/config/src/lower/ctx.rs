@@ -2,7 +2,7 @@
 //! every section uses, so that one kind of mistake always reads the same.
 
 use crate::diag::Diagnostics;
-use crate::lexer::Word;
+use crate::lexer::{ScriptWord, Word};
 use crate::model::common::{Script, Timer};
 use crate::source::Span;
 use crate::tree::Node;
@@ -355,10 +355,13 @@ impl Ctx {
 
     /// A script statement: `keyword "COMMAND args" [USER [GROUP]]`
     /// (keepalived.conf(5), SCRIPTS; the command is one word, quoted when it has
-    /// arguments).
+    /// arguments). The words are keepalived's first pass over the line (see
+    /// [`Ctx::script_words`]), so single quotes group too.
     pub fn script(&mut self, node: &Node) -> Option<Script> {
         self.no_block(node);
-        let cmd = self.arg(node, 0, "a script")?;
+        self.arg(node, 0, "a script")?;
+        let words = self.script_words(node)?;
+        let cmd = words.first()?;
         let command = cmd.text.clone();
         if command.trim().is_empty() {
             self.diags.error(
@@ -367,15 +370,55 @@ impl Ctx {
             );
             return None;
         }
-        let user = node.args.get(1).map(|w| w.text.clone());
-        let group = node.args.get(2).map(|w| w.text.clone());
-        self.at_most(node, 3);
+        let user = words.get(1).map(|w| w.text.clone());
+        let group = words.get(2).map(|w| w.text.clone());
+        if let Some(w) = words.get(3) {
+            self.diags.error(
+                w.span,
+                format!(
+                    "`{}` takes at most 3 argument(s); `{}` is one too many",
+                    node.keyword(),
+                    w.text
+                ),
+            );
+        }
         self.script_seen(cmd.span);
         Some(Script {
             command,
             user,
             group,
         })
+    }
+
+    /// The words after a script keyword as keepalived 2.2.7 reads them: every script
+    /// keyword (and `regex`) splits its raw line again with `alloc_strvec_quoted_escaped()`
+    /// (`notify_script_init()`, `misc_path_handler()`, `vrrp_script`'s `script`), where
+    /// single quotes group like double quotes and escapes are resolved; the first word is
+    /// then the command string, split into argv once more when run. An unterminated
+    /// quote (often from a `#` or `{` inside single quotes) makes keepalived drop the
+    /// value (or, for `vrrp_script`, crash): an error here.
+    pub fn script_words(&mut self, node: &Node) -> Option<Vec<ScriptWord>> {
+        match node.name.script_words() {
+            Ok(mut words) => {
+                if !words.is_empty() {
+                    words.remove(0);
+                }
+                Some(words)
+            }
+            Err(e) => {
+                self.diags
+                    .error(
+                        e.span,
+                        format!(
+                            "`{}`: {}; keepalived cannot split this line and ignores the value",
+                            node.keyword(),
+                            e.kind
+                        ),
+                    )
+                    .help("`#`, `!`, `{` and `}` end the line unless inside double quotes, also inside single quotes: put the command in double quotes");
+                None
+            }
+        }
     }
 
     // ----- keywords -----

@@ -120,13 +120,17 @@ fn bare(ctx: &mut Ctx, node: &Node) {
 }
 
 /// A notify script: `KEYWORD COMMAND [USER [GROUP]]` (keepalived.conf(5), SCRIPTS;
-/// notify.c `notify_script_init`). The command is one word: keepalived re-splits it
-/// into argv at spaces outside single quotes, so `"/bin/x a 'b c'"` runs `/bin/x`
-/// with `a` and `b c`. The next two words are the user and group; keepalived ignores
-/// any more words, so they only draw a warning.
+/// notify.c `notify_script_init`). The words are keepalived's first pass over the raw
+/// line (`Ctx::script_words`: single and double quotes group, escapes resolved), so
+/// `notify_master '/bin/x a'` has the command `/bin/x a`; the command is split into
+/// argv once more when run, so `"/bin/x a 'b c'"` runs `/bin/x` with `a` and `b c`.
+/// The next two words are the user and group; keepalived ignores any more words, so
+/// they only draw a warning.
 fn notify_script(ctx: &mut Ctx, node: &Node) -> Option<Script> {
     ctx.no_block(node);
-    let cmd = ctx.arg(node, 0, "a script")?;
+    ctx.arg(node, 0, "a script")?;
+    let words = ctx.script_words(node)?;
+    let cmd = words.first()?;
     if cmd.text.trim().is_empty() {
         // keepalived accepts an empty notify script (and runs nothing).
         ctx.diags.warning(
@@ -135,7 +139,7 @@ fn notify_script(ctx: &mut Ctx, node: &Node) -> Option<Script> {
         );
         return None;
     }
-    if let Some(w) = node.args.get(3) {
+    if let Some(w) = words.get(3) {
         ctx.diags
             .warning(
                 w.span,
@@ -150,8 +154,8 @@ fn notify_script(ctx: &mut Ctx, node: &Node) -> Option<Script> {
     ctx.script_seen(cmd.span);
     Some(Script {
         command: cmd.text.clone(),
-        user: node.args.get(1).map(|w| w.text.clone()),
-        group: node.args.get(2).map(|w| w.text.clone()),
+        user: words.get(1).map(|w| w.text.clone()),
+        group: words.get(2).map(|w| w.text.clone()),
     })
 }
 

@@ -166,7 +166,7 @@ fn url(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Url> {
                 }
             }
             "virtualhost" => virtualhost = super::joined(child, ctx).or(virtualhost),
-            "regex" => rx.pattern = ctx.string(child).or(rx.pattern.take()),
+            "regex" => rx.pattern = regex_pattern(child, ctx).or(rx.pattern.take()),
             "regex_no_match" => {
                 rx.first_param.get_or_insert(child.name.span);
                 rx.no_match = super::bare_flag(child, ctx);
@@ -244,6 +244,26 @@ fn url(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Url> {
         virtualhost,
         regex,
     })
+}
+
+/// `regex PATTERN`: keepalived 2.2.7 splits the raw line again, as for script keywords
+/// (`alloc_strvec_quoted_escaped()`, observed with gdb): single and double quotes
+/// group and escapes are resolved, so `regex "^OK \"q\" $"` is `^OK "q" $`.
+fn regex_pattern(node: &Node, ctx: &mut Ctx) -> Option<String> {
+    ctx.no_block(node);
+    ctx.arg(node, 0, "a value")?;
+    let words = ctx.script_words(node)?;
+    let pattern = words.first()?.text.clone();
+    if let Some(w) = words.get(1) {
+        ctx.diags.error(
+            w.span,
+            format!(
+                "`regex` takes at most 1 argument(s); `{}` is one too many",
+                w.text
+            ),
+        );
+    }
+    Some(pattern)
 }
 
 fn finish_regex(rx: RegexParts, ctx: &mut Ctx) -> Option<Regex> {

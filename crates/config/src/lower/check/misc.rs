@@ -19,31 +19,42 @@ pub(super) fn lower(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Mis
             continue;
         }
         match child.keyword() {
-            // check_misc.c misc_path_handler: every word after the keyword is the
-            // program and its arguments (no user or group here; see `user`).
+            // check_misc.c misc_path_handler: keepalived splits the raw line again
+            // (`Ctx::script_words`: single and double quotes group, escapes resolved)
+            // and takes the word after the keyword as the command, split into argv
+            // when run; further words are ignored (keepalived 2.2.7 observed:
+            // `misc_path /bin/x a` runs `/bin/x` alone). No user or group here; see
+            // `user`.
             "misc_path" => {
                 ctx.no_block(child);
                 if ctx.arg(child, 0, "a program").is_none() {
                     continue;
                 }
-                let command = if child.args.len() == 1 {
-                    child.args[0].text.clone()
-                } else {
-                    let words: Vec<String> = child
-                        .args
-                        .iter()
-                        .map(|w| crate::print::quote(&w.text))
-                        .collect();
-                    words.join(" ")
-                };
-                if command.trim().is_empty() {
-                    ctx.diags
-                        .error(child.args[0].span, "`misc_path`: the program is empty");
+                let Some(words) = ctx.script_words(child) else {
                     continue;
+                };
+                let Some(cmd) = words.first() else {
+                    continue;
+                };
+                if cmd.text.trim().is_empty() {
+                    ctx.diags
+                        .error(cmd.span, "`misc_path`: the program is empty");
+                    continue;
+                }
+                if let Some(w) = words.get(1) {
+                    ctx.diags
+                        .warning(
+                            w.span,
+                            format!(
+                                "`misc_path` uses only its first word; `{}` and what follows are ignored",
+                                w.text
+                            ),
+                        )
+                        .help("quote the whole command to pass arguments: `misc_path \"/path/check arg\"`");
                 }
                 ctx.script_seen(child.name.span);
                 script = Some(Script {
-                    command,
+                    command: cmd.text.clone(),
                     user: None,
                     group: None,
                 });

@@ -341,11 +341,16 @@ fn misc_script_user_and_defaults() {
     assert_eq!(m.timeout, Some(0));
     assert!(m.dynamic);
     assert_eq!(o.one().default_retry(), 0);
-    // check_misc.c misc_path_handler: further words are arguments, not a user.
+    // check_misc.c misc_path_handler (keepalived 2.2.7, observed with gdb): the line is
+    // split again with quotes and escapes; the word after the keyword is the command and
+    // further words are ignored (a warning here), not a user.
     let o = lower("MISC_CHECK {\n misc_path /bin/check daemon \"a b\"\n}\n");
     let Checker::Misc(m) = o.one() else { panic!() };
-    assert_eq!(m.script.command, "/bin/check daemon \"a b\"");
+    assert_eq!(m.script.command, "/bin/check");
     assert_eq!(m.script.user, None);
+    let o = lower("MISC_CHECK {\n misc_path '/bin/check daemon \"a b\"'\n}\n");
+    let Checker::Misc(m) = o.one() else { panic!() };
+    assert_eq!(m.script.command, "/bin/check daemon \"a b\"");
 }
 
 /// check_misc.c: misc_path is required, misc_timeout is 0..4294, no connection options.
@@ -567,7 +572,7 @@ SMTP_CHECK {
     helo_name "mx.example.com"
 }
 MISC_CHECK {
-    misc_path /usr/local/bin/check arg
+    misc_path "/usr/local/bin/check arg"
     user nobody nogroup
     misc_timeout 10
     misc_dynamic

@@ -125,12 +125,20 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
     }
 }
 
-/// `script COMMAND`: keepalived uses the first word only (split into argv at run time)
-/// and silently drops the rest (`script /bin/check a b` runs `/bin/check` alone), so
-/// further words draw a warning here.
+/// `script COMMAND`: keepalived splits the raw line again (`Ctx::script_words`: single
+/// and double quotes group, escapes resolved; `script '/bin/check a'` has the command
+/// `/bin/check a`), uses the first word after the keyword only (split into argv at run
+/// time) and silently drops the rest (`script /bin/check a b` runs `/bin/check` alone;
+/// keepalived 2.2.7 observed), so further words draw a warning here.
 fn script_command(ctx: &mut Ctx, node: &Node, script: &mut Script) {
     ctx.no_block(node);
-    let Some(cmd) = ctx.arg(node, 0, "a script") else {
+    if ctx.arg(node, 0, "a script").is_none() {
+        return;
+    }
+    let Some(words) = ctx.script_words(node) else {
+        return;
+    };
+    let Some(cmd) = words.first() else {
         return;
     };
     if cmd.text.trim().is_empty() {
@@ -138,7 +146,7 @@ fn script_command(ctx: &mut Ctx, node: &Node, script: &mut Script) {
         return;
     }
     script.command = cmd.text.clone();
-    if let Some(w) = node.args.get(1) {
+    if let Some(w) = words.get(1) {
         ctx.diags
             .warning(
                 w.span,
