@@ -81,7 +81,7 @@ pub fn checker(c: &Checker, p: &mut Printer) {
         }
         Checker::Misc(m) => {
             timing(&m.timing, p);
-            p.value("misc_path", &m.script.command);
+            p.script_line("misc_path", [&m.script.command]);
             if let Some(u) = &m.script.user {
                 let mut words = vec![u.clone()];
                 words.extend(m.script.group.clone());
@@ -179,7 +179,7 @@ fn url(u: &Url, p: &mut Printer) {
     }
     p.opt("virtualhost", &u.virtualhost);
     if let Some(r) = &u.regex {
-        p.value("regex", &r.pattern);
+        p.script_line("regex", [&r.pattern]);
         p.flag("regex_no_match", r.no_match);
         if !r.options.is_empty() {
             p.line("regex_options", r.options.iter());

@@ -108,7 +108,7 @@ fn script_line(k: &'static str, s: &Option<Script>) -> Option<Line> {
         let mut args = vec![s.command.clone()];
         args.extend(s.user.clone());
         args.extend(s.group.clone());
-        p.line(k, args);
+        p.script_line(k, args);
     }))
 }
 

@@ -59,7 +59,7 @@ fn script(p: &mut Printer, kw: &str, s: &Option<Script>) {
         let mut words = vec![s.command.clone()];
         words.extend(s.user.clone());
         words.extend(s.group.clone());
-        p.line(kw, words);
+        p.script_line(kw, words);
     }
 }
 

@@ -47,6 +47,22 @@ impl Printer {
         }
     }
 
+    /// A script keyword's line: `keyword COMMAND [USER [GROUP]]`, quoted for keepalived's
+    /// script re-split.
+    pub fn script_line<I, S>(&mut self, keyword: &str, args: I)
+    where
+        I: IntoIterator<Item = S>,
+        S: Display,
+    {
+        self.indent();
+        self.out.push_str(keyword);
+        for a in args {
+            self.out.push(' ');
+            self.out.push_str(&quote_script(&a.to_string()));
+        }
+        self.out.push('\n');
+    }
+
     /// `keyword` alone.
     pub fn word(&mut self, keyword: &str) {
         self.line(keyword, std::iter::empty::<&str>());
@@ -137,8 +153,26 @@ impl Printer {
     }
 }
 
-/// Quotes `s` when the lexer would otherwise split, strip or substitute it.
+/// Writes an ordinary word so that keepalived's first tokenizer reads it back unchanged:
+/// plain when it can be, else in double quotes, inside which keepalived resolves no
+/// escapes (lexer.rs). A parsed ordinary word never contains `"`.
 pub fn quote(s: &str) -> String {
+    let needs = s.is_empty()
+        || s.starts_with(['@', '~'])
+        || s.chars().any(|c| {
+            c.is_whitespace() || c.is_control() || matches!(c, '"' | '#' | '!' | '{' | '}' | '$')
+        });
+    if needs {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    }
+}
+
+/// Writes a word of a script keyword (notify*, script, misc_path, regex, ...), which
+/// keepalived splits again from the raw line resolving escapes (lexer.rs
+/// `script_words`): double quotes with `\\`, `\"` and `\$` escaped.
+pub fn quote_script(s: &str) -> String {
     let needs = s.is_empty()
         || s.chars().any(|c| {
             c.is_whitespace()
@@ -157,8 +191,7 @@ pub fn quote(s: &str) -> String {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
-            // `$` inside quotes is still substituted; `${_HASH}`-like text cannot arise
-            // from a parsed value, but an escaped `$` keeps the printer safe anyway.
+            // The preprocessor leaves `\$` alone, so no definition is substituted.
             '$' => out.push_str("\\$"),
             c if c.is_control() => out.push_str(&format!("\\{:03o}", c as u32 & 0xff)),
             c => out.push(c),
@@ -177,4 +210,36 @@ pub fn print_config(cfg: &Config) -> String {
     vrrp::print(cfg, &mut p);
     lvs::print(cfg, &mut p);
     p.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{load_str, Options};
+    use std::path::Path;
+
+    fn round_trip(text: &str) {
+        let opts = Options {
+            config_id: "x".into(),
+        };
+        let a = load_str(Path::new("a.conf"), text, &opts);
+        assert!(a.is_valid(), "{}", a.diags.render_short(&a.sources));
+        let printed = super::print_config(&a.config);
+        let b = load_str(Path::new("b.conf"), &printed, &opts);
+        assert!(b.is_valid(), "{printed}");
+        assert_eq!(a.config, b.config, "{printed}");
+    }
+
+    #[test]
+    fn ordinary_words_keep_backslashes_and_comment_characters() {
+        // keepalived resolves no escapes in ordinary words (lexer.rs); `\#` is a `#`.
+        round_trip("global_defs {\n  router_id a\\b\\#c\n  notification_email_from \"x y!\"\n}\n");
+    }
+
+    #[test]
+    fn script_words_keep_quotes_backslashes_and_dollars() {
+        round_trip(
+            "global_defs {\n  script_user root\n  enable_script_security\n}\n\
+             vrrp_script s {\n  script \"/bin/echo a\\\\b \\\"q\\\" $x 'y z'\"\n}\n",
+        );
+    }
 }

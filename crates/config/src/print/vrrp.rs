@@ -15,7 +15,7 @@ pub fn print(cfg: &Config, p: &mut Printer) {
     let v = &cfg.vrrp;
     for s in &v.scripts {
         p.open("vrrp_script", [&s.name]);
-        p.value("script", &s.script.command);
+        p.script_line("script", [&s.script.command]);
         p.non_default("interval", &s.interval, &Timer::secs(1));
         p.opt("timeout", &s.timeout);
         weight_line(p, s.weight, s.weight_reverse, 0);
@@ -136,7 +136,7 @@ fn bool_opt(p: &mut Printer, kw: &str, v: Option<bool>) {
 
 fn script_line(p: &mut Printer, kw: &str, s: &Option<Script>) {
     if let Some(s) = s {
-        p.line(kw, script_words(s));
+        p.script_line(kw, script_words(s));
     }
 }
 
