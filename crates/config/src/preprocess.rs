@@ -471,10 +471,21 @@ impl<'a> Preprocessor<'a> {
                         origin.col.unwrap_or(1),
                         origin.width.max(1),
                     );
+                    // keepalived 2.2.7: "Unmatched quote", and the line is refused.
                     self.diags
-                        .warning(span, "unterminated quote; it runs to the end of the line");
+                        .error(span, "unterminated quote")
+                        .help("close the `\"`");
                 }
                 let words = lexer::split_words(&text, origin);
+                // keepalived.conf(5): `random_seed` makes `${_RANDOM}` repeatable; it
+                // takes effect for the lines after it.
+                if let [kw, seed, ..] = words.as_slice() {
+                    if kw.text == "random_seed" {
+                        if let Ok(v) = seed.text.parse::<u64>() {
+                            self.rng = v.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+                        }
+                    }
+                }
                 if !words.is_empty() {
                     self.out.line(Line { words });
                 }
@@ -1074,6 +1085,39 @@ mod tests {
         let t = "$X=\n~SEQ(I,1,1000000) ~SEQ(J,1,1000000) $X\n";
         preprocess_str(Path::new("t"), t, &opts, &mut sm, &mut d);
         assert_eq!(d.error_count(), 1);
+    }
+
+    #[test]
+    fn random_seed_makes_random_repeatable_keepalived_conf5() {
+        let t = "random_seed 42\nv ${_RANDOM 1 1000000}\n";
+        let mut sm = SourceMap::new();
+        let mut d = Diagnostics::new();
+        let opts = Options {
+            config_id: "x".into(),
+        };
+        let a = preprocess(Path::new("/nonexistent"), &opts, &mut sm, &mut d);
+        assert!(a.is_empty());
+        let first = run(t, "x");
+        let mut f = std::env::temp_dir();
+        f.push(format!("vigil-seed-{}.conf", std::process::id()));
+        std::fs::write(&f, t).expect("write");
+        let from_file = |sm: &mut SourceMap, d: &mut Diagnostics| {
+            preprocess(&f, &opts, sm, d)
+                .iter()
+                .map(|l| {
+                    l.words
+                        .iter()
+                        .map(|w| w.text.clone())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .collect::<Vec<_>>()
+        };
+        let x = from_file(&mut sm, &mut d);
+        let y = from_file(&mut sm, &mut d);
+        let _ = std::fs::remove_file(&f);
+        assert_eq!(x, y);
+        assert_eq!(x, first);
     }
 
     #[test]

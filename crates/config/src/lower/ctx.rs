@@ -234,6 +234,17 @@ impl Ctx {
     /// A `<TIMER>` (seconds, fraction allowed, microsecond resolution) from `word`,
     /// within `[min, max]`.
     pub fn timer(&mut self, kw: &str, word: &Word, min: Timer, max: Timer) -> Option<Timer> {
+        // keepalived: "has too many decimal places" — its timers count microseconds.
+        if word.text.split_once('.').is_some_and(|(_, f)| f.len() > 6) {
+            self.diags.error(
+                word.span,
+                format!(
+                    "`{kw}`: `{}` has more than six decimals (microseconds)",
+                    word.text
+                ),
+            );
+            return None;
+        }
         match parse_timer(&word.text) {
             Some(t) if t >= min && t <= max => Some(t),
             Some(_) => {
@@ -480,15 +491,10 @@ pub fn parse_timer(s: &str) -> Option<Timer> {
         return None;
     }
     let secs: u64 = if int.is_empty() { 0 } else { int.parse().ok()? };
-    // Digits past microseconds are beyond keepalived's resolution: truncated.
+    // Digits past microseconds are beyond keepalived's resolution: truncated here;
+    // `Ctx::timer` refuses them before this is reached.
     let mut micros = 0u64;
-    for (n, c) in frac
-        .chars()
-        .chain(std::iter::repeat('0'))
-        .take(6)
-        .enumerate()
-    {
-        let _ = n;
+    for c in frac.chars().chain(std::iter::repeat('0')).take(6) {
         micros = micros * 10 + c.to_digit(10)? as u64;
     }
     secs.checked_mul(1_000_000)?.checked_add(micros).map(Timer)

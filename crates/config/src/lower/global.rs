@@ -269,19 +269,6 @@ fn once(ctx: &mut Ctx, node: &Node) {
 /// `keyword TIMER` as [`Ctx::timer_arg`], but refusing more than six decimals as
 /// keepalived does ("has too many decimal places") rather than truncating.
 fn timer_arg(ctx: &mut Ctx, node: &Node, min: Timer, max: Timer) -> Option<Timer> {
-    if let Some(w) = node.args.first() {
-        if w.text.split_once('.').is_some_and(|(_, f)| f.len() > 6) {
-            ctx.diags.error(
-                w.span,
-                format!(
-                    "`{}`: `{}` has more than six decimals (microseconds)",
-                    node.keyword(),
-                    w.text
-                ),
-            );
-            return None;
-        }
-    }
     ctx.timer_arg(node, min, max)
 }
 

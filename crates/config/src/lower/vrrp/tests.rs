@@ -1474,3 +1474,17 @@ fn instance_without_interface_is_refused_keepalived_unknown_interface() {
         "vrrp_instance `A` has no `interface`",
     );
 }
+
+#[test]
+fn timers_refuse_more_than_six_decimals_keepalived_too_many_decimal_places() {
+    has_error(
+        &inst("VI_1", 1, "  version 3\n  advert_int 1.0000001"),
+        "has more than six decimals",
+    );
+}
+
+#[test]
+fn unterminated_quote_is_an_error_keepalived_unmatched_quote() {
+    let l = load("global_defs {\n  router_id \"abc\n}\n");
+    assert_eq!(errors(&l), vec!["2:3: unterminated quote"]);
+}
