@@ -351,9 +351,13 @@ fn split_quoted_escaped(s: &str) -> SplitResult {
 }
 
 /// One escape after a backslash (keepalived.conf(5), "Quoted strings"): the byte it
-/// stands for and how many bytes it used.
-fn unescape(s: &[u8]) -> (u8, usize) {
-    let c = s[0];
+/// stands for and how many bytes of `s` (which starts right after the backslash) it
+/// used. Shared with the script runner's argv splitting, which follows the same rules.
+/// An empty `s` gives a backslash and 0.
+pub fn unescape(s: &[u8]) -> (u8, usize) {
+    let Some(&c) = s.first() else {
+        return (b'\\', 0);
+    };
     let next = s.get(1).copied();
     match c {
         b'x' if next.is_some_and(|n| n.is_ascii_hexdigit()) => {

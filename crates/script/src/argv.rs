@@ -23,6 +23,7 @@
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use vigil_config::lexer::unescape;
 
 /// keepalived's white space (WHITE_SPACE_STR in lib/parser.h).
 const WHITE_SPACE: &[u8] = b" \t\x0c\n\r\x0b";
@@ -193,47 +194,6 @@ pub fn split_command(command: &str) -> Result<Argv, SplitError> {
         return Err(SplitError::Empty);
     }
     Ok(Argv { words })
-}
-
-/// One escape after a backslash: the byte it stands for and how many bytes it used.
-fn unescape(s: &[u8]) -> (u8, usize) {
-    let c = s[0];
-    let next = s.get(1).copied();
-    match c {
-        b'x' if next.is_some_and(|n| n.is_ascii_hexdigit()) => {
-            let mut v: u8 = 0;
-            let mut n = 1;
-            while let Some(d) = s.get(n).and_then(|&b| (b as char).to_digit(16)) {
-                v = (v << 4) | d as u8;
-                n += 1;
-            }
-            (v, n)
-        }
-        b'c' if next.is_some() => (next.unwrap_or(0) & 0x1f, 2),
-        b'0'..=b'7' => {
-            let mut v = c - b'0';
-            let mut n = 1;
-            while n < 3 {
-                match s.get(n) {
-                    Some(&d @ b'0'..=b'7') => {
-                        v = (v << 3).wrapping_add(d - b'0');
-                        n += 1;
-                    }
-                    _ => break,
-                }
-            }
-            (v, n)
-        }
-        b'a' => (0x07, 1),
-        b'b' => (0x08, 1),
-        b'E' => (0x1b, 1),
-        b'f' => (0x0c, 1),
-        b'n' => (b'\n', 1),
-        b'r' => (b'\r', 1),
-        b't' => (b'\t', 1),
-        b'v' => (0x0b, 1),
-        other => (other, 1),
-    }
 }
 
 #[cfg(test)]
