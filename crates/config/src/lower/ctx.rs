@@ -69,6 +69,9 @@ pub struct Ctx {
     pub declared: HashMap<(Kind, String), Span>,
     /// Every use of a name, to be resolved at the end.
     pub references: Vec<Reference>,
+    /// Uses of a name before its declaration, where keepalived resolves names while
+    /// reading (checked at the end: a later declaration is still an error).
+    pub forward_references: Vec<Reference>,
     /// Where the first external program (script) is configured, for the script
     /// security check.
     pub first_script: Option<Span>,
@@ -111,6 +114,22 @@ impl Ctx {
             span: word.span,
             context: context.to_string(),
         });
+    }
+
+    /// Records a use of `word` as a name of `kind` that keepalived looks up while it
+    /// reads (vrrp_track.c `find_script_by_name` and friends): a name declared further
+    /// down the file is "not found" there, so such a use is remembered for the
+    /// whole-file check.
+    pub fn reference_ordered(&mut self, kind: Kind, word: &Word, context: &str) {
+        self.reference(kind, word, context);
+        if !self.declared.contains_key(&(kind, word.text.clone())) {
+            self.forward_references.push(Reference {
+                kind,
+                name: word.text.clone(),
+                span: word.span,
+                context: context.to_string(),
+            });
+        }
     }
 
     /// Notes that a script is configured at `span`.

@@ -64,9 +64,6 @@ pub fn lower_top(node: &Node, ctx: &mut Ctx, cfg: &mut Config) -> bool {
     true
 }
 
-/// Prefix of the places that record a use of a name before its declaration.
-pub(crate) const FORWARD_PREFIX: &str = "vrrp-forward-ref\u{0}";
-
 /// The name of a named block (`vrrp_instance NAME {`): exactly one argument.
 fn block_name<'n>(node: &'n Node, ctx: &mut Ctx) -> Option<&'n Word> {
     let Some(name) = node.args.first() else {
@@ -78,19 +75,9 @@ fn block_name<'n>(node: &'n Node, ctx: &mut Ctx) -> Option<&'n Word> {
     Some(name)
 }
 
-/// Records a use of `word` as a name of `kind`. keepalived looks such names up while
-/// it reads (vrrp_track.c, `find_script_by_name` and friends), so a name declared
-/// further down the file is "not found" there; the use is remembered so that the
-/// whole-file check can say so.
+/// See [`Ctx::reference_ordered`].
 fn reference_ordered(ctx: &mut Ctx, kind: Kind, word: &Word, context: &str) {
-    ctx.reference(kind, word, context);
-    if !ctx.declared.contains_key(&(kind, word.text.clone())) {
-        let key = format!(
-            "{FORWARD_PREFIX}{:?}\u{0}{}\u{0}{}\u{0}{}:{}:{}",
-            kind, word.text, context, word.span.file.0, word.span.line, word.span.col
-        );
-        ctx.remember(key, word.span);
-    }
+    ctx.reference_ordered(kind, word, context);
 }
 
 /// Keywords already seen in one block, to warn about repeats.

@@ -127,4 +127,29 @@ mod tests {
             assert!(l.is_valid(), "{kw} 0.001 refused");
         }
     }
+
+    #[test]
+    fn file_check_track_file_must_come_first_keepalived_not_found() {
+        // keepalived resolves FILE_CHECK's track_file while reading: "track_file %s not
+        // found", then "FILE_CHECK has no track_file specified - ignoring".
+        let vs = "virtual_server 192.0.2.1 80 {\n  lvs_sched rr\n  lvs_method NAT\n  protocol TCP\n  real_server 198.51.100.1 80 {\n    FILE_CHECK {\n      track_file tf\n    }\n  }\n}\n";
+        let tf = "vrrp_track_file tf {\n  file /run/vigil-test/tf\n}\n";
+        let opts = Options {
+            config_id: "x".into(),
+        };
+        let after = load_str(Path::new("t.conf"), &format!("{vs}{tf}"), &opts);
+        let msgs: Vec<String> = after.diags.iter().map(|d| d.message.clone()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m
+                    .contains("`track_file` names `tf`, which is defined further down the file")),
+            "{msgs:?}"
+        );
+        let before = load_str(Path::new("t.conf"), &format!("{tf}{vs}"), &opts);
+        assert!(
+            before.is_valid(),
+            "{}",
+            before.diags.render_short(&before.sources)
+        );
+    }
 }

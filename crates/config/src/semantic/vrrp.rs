@@ -4,7 +4,7 @@
 use crate::lower::ctx::{Ctx, Kind};
 use crate::lower::vrrp::{
     delay_place_key, instance_entry_key, instance_place_key, sync_group_member_key,
-    sync_group_name_key, FORWARD_PREFIX,
+    sync_group_name_key,
 };
 use crate::model::vrrp::{Instance, SyncGroup, TrackRef};
 use crate::model::Config;
@@ -24,25 +24,11 @@ pub fn check(cfg: &Config, ctx: &mut Ctx) {
 /// names while it reads, so a name declared further down is "not found, ignoring" there
 /// (vrrp_track.c). Names never declared are reported by the central resolution.
 fn forward_references(ctx: &mut Ctx) {
-    let mut uses: Vec<(Span, Kind, String, String)> = Vec::new();
-    for (key, span) in &ctx.places {
-        let Some(rest) = key.strip_prefix(FORWARD_PREFIX) else {
-            continue;
-        };
-        let mut parts = rest.split('\u{0}');
-        let (Some(kind), Some(name), Some(context)) = (parts.next(), parts.next(), parts.next())
-        else {
-            continue;
-        };
-        let kind = match kind {
-            "VrrpScript" => Kind::VrrpScript,
-            "TrackFile" => Kind::TrackFile,
-            "TrackProcess" => Kind::TrackProcess,
-            "BfdInstance" => Kind::BfdInstance,
-            _ => continue,
-        };
-        uses.push((*span, kind, name.to_string(), context.to_string()));
-    }
+    let mut uses: Vec<(Span, Kind, String, String)> = ctx
+        .forward_references
+        .iter()
+        .map(|r| (r.span, r.kind, r.name.clone(), r.context.clone()))
+        .collect();
     uses.sort_by_key(|(s, ..)| (s.file, s.line, s.col));
     for (span, kind, name, context) in uses {
         let Some(decl) = ctx.declared.get(&(kind, name.clone())).copied() else {

@@ -15,7 +15,8 @@ pub(super) fn lower(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Fil
             "track_file" => {
                 ctx.no_block(child);
                 if let Some(w) = ctx.arg(child, 0, "the name of a vrrp_track_file") {
-                    ctx.reference(Kind::TrackFile, w, "track_file");
+                    // keepalived resolves it while reading: "track_file %s not found".
+                    ctx.reference_ordered(Kind::TrackFile, w, "track_file");
                     track_file = Some(w.text.clone());
                 }
                 ctx.at_most(child, 1);
