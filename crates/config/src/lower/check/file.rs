@@ -45,7 +45,7 @@ pub(super) fn lower(node: &Node, children: &[Node], ctx: &mut Ctx) -> Option<Fil
             // Documented in keepalived.conf(5), but keepalived 2.2.7 does not know it.
             "dynamic" => ctx.not_acted_on(
                 child,
-                "documented for FILE_CHECK but not implemented by keepalived 2.2.7",
+                "documented for FILE_CHECK, but keepalived 2.2.7 does not know it",
             ),
             _ => ctx.unknown(child, "FILE_CHECK", FILE_KEYWORDS),
         }
