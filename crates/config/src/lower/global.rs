@@ -274,18 +274,10 @@ fn timer_arg(ctx: &mut Ctx, node: &Node, min: Timer, max: Timer) -> Option<Timer
 
 /// `keyword SECS` with whole seconds in `[min, max]`.
 fn secs_arg(ctx: &mut Ctx, node: &Node, min: u64, max: u64) -> Option<Timer> {
-    number_arg_u64(ctx, node, min, max).map(Timer::secs)
-}
-
-fn number_arg_u64(ctx: &mut Ctx, node: &Node, min: u64, max: u64) -> Option<u64> {
-    ctx.number_arg::<u64>(node, min, max)
+    ctx.number_arg::<u64>(node, min, max).map(Timer::secs)
 }
 
 /// `keyword [BOOL]`.
-fn opt_bool(ctx: &mut Ctx, node: &Node) -> Option<bool> {
-    ctx.flag(node)
-}
-
 /// `keyword FIFO [USER [GROUP]]`.
 fn fifo(ctx: &mut Ctx, node: &Node) -> Option<Fifo> {
     ctx.no_block(node);
@@ -734,7 +726,7 @@ fn global_def(node: &Node, ctx: &mut Ctx, g: &mut GlobalDefs) {
             });
         }
         "data_use_instance" => {
-            opt_bool(ctx, node);
+            ctx.flag(node);
             ctx.not_acted_on(
                 node,
                 "vigil does not write keepalived's SIGUSR1 .data dumps",

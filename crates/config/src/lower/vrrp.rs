@@ -18,7 +18,7 @@ mod tests;
 mod track;
 
 use crate::lexer::Word;
-use crate::lower::ctx::{Ctx, Kind};
+use crate::lower::ctx::Ctx;
 use crate::model::common::Script;
 use crate::model::Config;
 use crate::source::Span;
@@ -75,11 +75,6 @@ fn block_name<'n>(node: &'n Node, ctx: &mut Ctx) -> Option<&'n Word> {
     Some(name)
 }
 
-/// See [`Ctx::reference_ordered`].
-fn reference_ordered(ctx: &mut Ctx, kind: Kind, word: &Word, context: &str) {
-    ctx.reference_ordered(kind, word, context);
-}
-
 /// Keywords already seen in one block, to warn about repeats.
 #[derive(Debug, Default)]
 struct Seen(HashMap<String, Span>);
@@ -99,11 +94,6 @@ impl Seen {
     fn first(&self, keyword: &str) -> Option<Span> {
         self.0.get(keyword).copied()
     }
-}
-
-/// A keyword that takes no argument; an argument is an error (see `Ctx::bare_flag`).
-fn bare(ctx: &mut Ctx, node: &Node) {
-    ctx.bare_flag(node);
 }
 
 /// A notify script: `KEYWORD COMMAND [USER [GROUP]]` (keepalived.conf(5), SCRIPTS;

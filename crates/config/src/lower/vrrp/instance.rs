@@ -2,7 +2,7 @@
 //! with unicast peers and VIPs in vrrp_data.c and the end-of-instance checks of
 //! vrrp.c). Checks between instances are in crate::semantic::vrrp.
 
-use super::{bare, block_name, set_notify, track, Seen};
+use super::{block_name, set_notify, track, Seen};
 use crate::lexer::Word;
 use crate::lower::ctx::{Ctx, Kind};
 use crate::lower::ipaddr;
@@ -164,11 +164,11 @@ impl<'n> Builder<'n> {
                 self.inst.use_vmac = Some(vmac(ctx, child));
             }
             "use_vmac_addr" => {
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.use_vmac_addr = true;
             }
             "vmac_xmit_base" => {
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.vmac_xmit_base = true;
             }
             "use_ipvlan" => {
@@ -191,12 +191,12 @@ impl<'n> Builder<'n> {
             }
             "unicast_fault_no_peer" => {
                 self.unicast(child);
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.unicast_fault_no_peer = true;
             }
             "check_unicast_src" => {
                 self.unicast(child);
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.check_unicast_src = true;
             }
             "old_unicast_checksum" => {
@@ -212,7 +212,7 @@ impl<'n> Builder<'n> {
                 };
             }
             "native_ipv6" => {
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 // vrrp_parser.c: "Cannot specify native_ipv6 with IPv4 addresses".
                 if self.set_family(ctx, Family::V6, &child.name, "native_ipv6") {
                     self.inst.native_ipv6 = true;
@@ -266,7 +266,7 @@ impl<'n> Builder<'n> {
                 }
             }
             "dont_track_primary" => {
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.dont_track_primary = true;
             }
             "track_interface" => track::track_interfaces(
@@ -338,7 +338,7 @@ impl<'n> Builder<'n> {
                 }
             }
             "track_src_ip" => {
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.track_src_ip = true;
             }
             "virtual_router_id" => {
@@ -373,7 +373,7 @@ impl<'n> Builder<'n> {
             "virtual_ipaddress" => self.addresses(ctx, child, true),
             "virtual_ipaddress_excluded" => self.addresses(ctx, child, false),
             "promote_secondaries" => {
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.promote_secondaries = true;
             }
             "linkbeat_use_polling" => {
@@ -405,7 +405,7 @@ impl<'n> Builder<'n> {
                 }
             }
             "accept" | "no_accept" => {
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.accept = Some(child.keyword() == "accept");
                 self.accept_node = Some(child);
             }
@@ -422,7 +422,7 @@ impl<'n> Builder<'n> {
                 }
             }
             "preempt" | "nopreempt" => {
-                bare(ctx, child);
+                ctx.bare_flag(child);
                 self.inst.nopreempt = child.keyword() == "nopreempt";
             }
             "preempt_delay" => {

@@ -106,7 +106,7 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
                 ctx.at_most(child, 2);
             }
             "init_fail" => {
-                super::bare(ctx, child);
+                ctx.bare_flag(child);
                 vs.init_fail = true;
             }
             _ => ctx.unknown(child, "vrrp_script", KEYWORDS),

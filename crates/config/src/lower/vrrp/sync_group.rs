@@ -139,11 +139,11 @@ pub(super) fn lower(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
                 }
             }
             "sync_group_tracking_weight" => {
-                super::bare(ctx, child);
+                ctx.bare_flag(child);
                 sg.tracking_weight = true;
             }
             "global_tracking" => {
-                super::bare(ctx, child);
+                ctx.bare_flag(child);
                 ctx.diags
                     .warning(child.name.span, "`global_tracking` is deprecated")
                     .help("use track_interface/track_script/track_file on the sync group, or `sync_group_tracking_weight`");

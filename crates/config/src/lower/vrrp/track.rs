@@ -2,7 +2,7 @@
 //! "Track files", "VRRP track processes"; core/track_file.c, vrrp/vrrp_parser.c), and
 //! the `track_*` blocks inside instances and sync groups (vrrp/vrrp_track.c).
 
-use super::{block_name, reference_ordered, Seen};
+use super::{block_name, Seen};
 use crate::lexer::Word;
 use crate::lower::ctx::{Ctx, Kind};
 use crate::model::common::Timer;
@@ -39,26 +39,18 @@ pub(super) fn lower_track_file(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
         match child.keyword() {
             "file" => {
                 // track_file.c: "File already set for track file %s - ignoring %s".
-                if let Some(first) = file_seen {
-                    ctx.diags
-                        .error(child.name.span, "`file` is given twice")
-                        .related(first, "first given here");
+                if !first_time(ctx, child, &mut file_seen) {
                     continue;
                 }
-                file_seen = Some(child.name.span);
                 if let Some(f) = ctx.string(child) {
                     tf.file = f;
                 }
             }
             "weight" => {
                 // track_file.c: "Weight already set for track file %s - ignoring %s".
-                if let Some(first) = weight_seen {
-                    ctx.diags
-                        .error(child.name.span, "`weight` is given twice")
-                        .related(first, "first given here");
+                if !first_time(ctx, child, &mut weight_seen) {
                     continue;
                 }
-                weight_seen = Some(child.name.span);
                 if let Some((w, r)) = weight_stmt(ctx, child, -254, 254) {
                     tf.weight = w;
                     tf.weight_reverse = r;
@@ -94,6 +86,22 @@ pub(super) fn lower_track_file(node: &Node, ctx: &mut Ctx, cfg: &mut Config) {
     if declared {
         cfg.vrrp.track_files.push(tf);
     }
+}
+
+/// A keyword keepalived takes only once in a tracked object's block ("... already set
+/// ... - ignoring"): true the first time; an error pointing at both places after.
+fn first_time(ctx: &mut Ctx, node: &Node, seen: &mut Option<Span>) -> bool {
+    if let Some(first) = *seen {
+        ctx.diags
+            .error(
+                node.name.span,
+                format!("`{}` is given twice", node.keyword()),
+            )
+            .related(first, "first given here");
+        return false;
+    }
+    *seen = Some(node.name.span);
+    true
 }
 
 /// `weight W [reverse]` of a tracked object's own block.
@@ -189,13 +197,9 @@ pub(super) fn lower_track_process(node: &Node, ctx: &mut Ctx, cfg: &mut Config) 
             }
             "weight" => {
                 // vrrp_parser.c: "Weight already set for track process %s - ignoring".
-                if let Some(first) = weight_seen {
-                    ctx.diags
-                        .error(child.name.span, "`weight` is given twice")
-                        .related(first, "first given here");
+                if !first_time(ctx, child, &mut weight_seen) {
                     continue;
                 }
-                weight_seen = Some(child.name.span);
                 if let Some((w, r)) = weight_stmt(ctx, child, -254, 254) {
                     tp.weight = w;
                     tp.weight_reverse = r;
@@ -227,7 +231,7 @@ pub(super) fn lower_track_process(node: &Node, ctx: &mut Ctx, cfg: &mut Config) 
                 }
             }
             "full_command" => {
-                super::bare(ctx, child);
+                ctx.bare_flag(child);
                 tp.full_command = true;
             }
             _ => ctx.unknown(child, "vrrp_track_process", TRACK_PROCESS_KEYWORDS),
@@ -342,7 +346,7 @@ pub(super) fn track_refs(
             continue;
         }
         seen.insert(name.text.clone(), name.span);
-        reference_ordered(ctx, kind, name, node.keyword());
+        ctx.reference_ordered(kind, name, node.keyword());
         remember_entry(ctx, instance, node, name);
         if let Some((weight, reverse)) = entry_weight(ctx, line, min, max, true) {
             out.push(TrackRef {
