@@ -1,0 +1,1 @@
+//! Kernel networking for vigil: rtnetlink addresses and links, macvlan, sysctls, GARP/NA.

@@ -1,0 +1,1 @@
+//! Test labs of network namespaces: hosts on a bridge, commands inside, cleanup on drop.
