@@ -18,6 +18,7 @@ pub mod stream;
 pub mod validate;
 
 pub use channel::{seqpacket_pair, Channel, ChannelError, Received};
+pub use fd::{adopt_inherited, InheritError};
 pub use frame::{Event, Session, Violation, MAX_MESSAGE_SIZE};
 pub use msg::checker::{FromChecker, ToChecker};
 pub use msg::vrrp::{FromVrrp, ToVrrp};
