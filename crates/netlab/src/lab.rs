@@ -167,6 +167,18 @@ impl Lab {
             list.push(ns.to_string());
         }
         ip(&["-n", ns, "link", "set", "lo", "up"])?;
+        // No duplicate address detection on lab links: an IPv6 link-local address would
+        // stay tentative for a second after the link comes up, and VRRPv3 over IPv6
+        // sends from it (RFC 5798 §5.1.2.1).
+        checked(Command::new("ip").args([
+            "netns",
+            "exec",
+            ns,
+            "sysctl",
+            "-qw",
+            "net.ipv6.conf.all.accept_dad=0",
+            "net.ipv6.conf.default.accept_dad=0",
+        ]))?;
         Ok(())
     }
 
@@ -209,6 +221,30 @@ impl Lab {
 
 impl Drop for Lab {
     fn drop(&mut self) {
+        self.cleaner().clean();
+    }
+}
+
+/// A handle that removes a lab from another thread (a signal handler thread of a demo
+/// interrupted with Ctrl-C), since destructors do not run when a process is killed.
+#[derive(Clone)]
+pub struct Cleaner {
+    inner: Arc<Inner>,
+}
+
+impl Lab {
+    /// A handle that can remove everything this lab made, from any thread.
+    pub fn cleaner(&self) -> Cleaner {
+        Cleaner {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl Cleaner {
+    /// Kills every process left in the lab's namespaces, deletes them and the lab's
+    /// directory. Safe to call more than once.
+    pub fn clean(&self) {
         let list = match self.inner.namespaces.lock() {
             Ok(mut l) => std::mem::take(&mut *l),
             Err(_) => return,

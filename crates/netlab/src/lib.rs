@@ -17,4 +17,4 @@ mod lab;
 pub mod wire;
 
 pub use capture::{Capture, Frame};
-pub use lab::{Host, Lab, LabError};
+pub use lab::{Cleaner, Host, Lab, LabError};
