@@ -1,1 +1,13 @@
 //! Kernel networking for vigil: rtnetlink addresses and links, macvlan, sysctls, GARP/NA.
+//!
+//! No threads, no async runtime, no global state: every socket is owned by the caller,
+//! and the non-blocking ones expose their descriptor for a `mio` event loop.
+
+mod addr;
+pub mod error;
+mod link;
+mod nl;
+pub mod rtnl;
+
+pub use error::NetError;
+pub use rtnl::{AddrSpec, Link, MacvlanMode, Rtnl};
