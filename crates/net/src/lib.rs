@@ -6,8 +6,10 @@
 mod addr;
 pub mod error;
 mod link;
+pub mod monitor;
 mod nl;
 pub mod rtnl;
 
 pub use error::NetError;
+pub use monitor::{Monitor, NetEvent};
 pub use rtnl::{AddrSpec, Link, MacvlanMode, Rtnl};

@@ -21,7 +21,6 @@ const IFF_UP: u32 = 1 << 0;
 const IFF_RUNNING: u32 = 1 << 6;
 const IFF_LOWER_UP: u32 = 1 << 16;
 /// AF_BRIDGE: bridge-port notifications also carry RTM_NEWLINK/RTM_DELLINK.
-#[allow(dead_code)] // used by the monitor
 pub(crate) const AF_BRIDGE: u8 = 7;
 
 /// A network interface.
@@ -72,7 +71,6 @@ impl MacvlanMode {
 /// A decoded RTM_NEWLINK with the extra bits the crate itself needs.
 pub(crate) struct Decoded {
     /// ifi_family: AF_UNSPEC for real link messages, AF_BRIDGE for port events.
-    #[allow(dead_code)] // used by the monitor
     pub family: u8,
     /// The link.
     pub link: Link,

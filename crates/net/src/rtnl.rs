@@ -18,10 +18,8 @@ use nix::errno::Errno;
 
 /// rtnetlink message types (linux/rtnetlink.h).
 pub(crate) const RTM_NEWLINK: u16 = 16;
-#[allow(dead_code)] // used by the monitor
 pub(crate) const RTM_DELLINK: u16 = 17;
 pub(crate) const RTM_NEWADDR: u16 = 20;
-#[allow(dead_code)] // used by the monitor
 pub(crate) const RTM_DELADDR: u16 = 21;
 
 /// A NETLINK_ROUTE socket for requests; see the module documentation.
