@@ -166,6 +166,21 @@ impl Instance {
         !self.link_up || !self.faults.is_empty()
     }
 
+    /// Takes new settings across a reload (the instance is the same one on the wire),
+    /// keeping the state, the timers and the master heard; the effective priority is
+    /// recomputed from the new base priority and the current tracking weight. A
+    /// MASTER's new interval applies from its next advert.
+    pub fn reconfigure(&mut self, cfg: Config) -> Vec<Action> {
+        let cfg = cfg.normalised();
+        self.base_priority = cfg.priority;
+        if self.state != State::Backup {
+            self.master_adver_int = cfg.advert_int;
+        }
+        self.cfg = cfg;
+        self.update_priority();
+        std::mem::take(&mut self.out)
+    }
+
     /// Feeds one event at time `now`; returns the actions to carry out, in order.
     pub fn handle(&mut self, now: Time, event: Event) -> Vec<Action> {
         match event {

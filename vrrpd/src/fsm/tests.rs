@@ -810,3 +810,20 @@ fn transitions_log_like_keepalived() {
     let lines: Vec<String> = a.iter().filter_map(|x| x.log_line("VI_1")).collect();
     assert_eq!(lines, vec!["(VI_1) Entering MASTER STATE".to_string()]);
 }
+
+#[test]
+fn reload_reconfigure_keeps_master_state_and_recomputes_priority() {
+    let mut i = started(Config {
+        initial_state: InitialState::Master,
+        ..cfg(100)
+    });
+    i.handle(Time(2 * SEC), Event::TimerFired(Timer::MasterDown));
+    assert_eq!(i.state(), State::Master);
+    i.handle(Time(2 * SEC), Event::TrackWeight(-10));
+    assert_eq!(i.priority(), 90);
+    let out = i.reconfigure(cfg(150));
+    assert_eq!(i.state(), State::Master);
+    assert_eq!(i.priority(), 140);
+    assert!(out.contains(&Action::Log(Note::PriorityChanged { from: 90, to: 140 })));
+    assert!(i.timer(Timer::Adver).is_some());
+}

@@ -1,0 +1,51 @@
+//! What the runtime asks of the kernel besides VRRP packets: adding and removing the
+//! virtual addresses and announcing them (GARP / unsolicited NA). A trait, so that the
+//! runtime does not care whether vigil-net is at work or the daemon only logs.
+
+use std::net::IpAddr;
+
+use vigil_config::model::ipaddr::IpAddress;
+
+/// Address and announcement operations. Failures are logged by the implementation:
+/// an address that cannot be added must not stop the protocol.
+pub trait Kernel {
+    /// Adds `addrs` for instance `name` (default interface `ifname`).
+    fn add_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]);
+    /// Removes `addrs` for instance `name` (absent addresses are fine).
+    fn remove_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]);
+    /// Sends `count` gratuitous ARPs / unsolicited NAs for each of `addrs` on `ifindex`.
+    fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32);
+}
+
+/// A kernel that only logs (no vigil-net): the protocol still runs.
+#[derive(Debug, Default)]
+pub struct LogOnly;
+
+impl Kernel for LogOnly {
+    fn add_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
+        for a in addrs {
+            log::info!(
+                "({name}) would add {} on {}",
+                a.addr,
+                a.dev.as_deref().unwrap_or(ifname)
+            );
+        }
+    }
+
+    fn remove_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
+        for a in addrs {
+            log::info!(
+                "({name}) would remove {} from {}",
+                a.addr,
+                a.dev.as_deref().unwrap_or(ifname)
+            );
+        }
+    }
+
+    fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32) {
+        log::debug!(
+            "({name}) would announce {} addresses {count} times on ifindex {ifindex}",
+            addrs.len()
+        );
+    }
+}
