@@ -52,11 +52,18 @@ pub struct Measurement {
     pub fault_at: Duration,
 }
 
-/// Adds hosts lb1 and lb2 (and their addresses) to `lab` and returns their nodes,
-/// not started.
-pub fn pair(lab: &mut Lab, daemon: Daemon, conf: &PairConf) -> Result<(Node, Node), LabError> {
+/// Adds hosts lb1, lb2, ... running these daemons with these priorities (and their
+/// addresses) to `lab`, each with `conf` rendered for it and passed through
+/// `tweak(n, text)`; not started.
+pub fn cluster(
+    lab: &mut Lab,
+    conf: &PairConf,
+    members: &[(Daemon, u8)],
+    tweak: impl Fn(u8, String) -> String,
+) -> Result<Vec<Node>, LabError> {
+    let count = u8::try_from(members.len()).unwrap_or(u8::MAX);
     let mut nodes = Vec::new();
-    for (n, prio) in [(1u8, MASTER_PRIORITY), (2, BACKUP_PRIORITY)] {
+    for (n, &(daemon, prio)) in (1u8..).zip(members) {
         let name = format!("lb{n}");
         let host = lab.host(&name)?;
         let addr = conf.node_addr(n);
@@ -64,15 +71,22 @@ pub fn pair(lab: &mut Lab, daemon: Daemon, conf: &PairConf) -> Result<(Node, Nod
             Family::V4 => host.run(&format!("ip addr add {addr}/24 dev eth0"))?,
             Family::V6 => host.run(&format!("ip -6 addr add {addr}/64 dev eth0 nodad"))?,
         };
-        let text = conf.render(&name, n, 2, prio);
+        let text = tweak(n, conf.render(&name, n, count, prio));
         nodes.push(Node::new(host, daemon, lab.dir(), &text)?);
     }
-    let b = nodes
-        .pop()
-        .ok_or_else(|| LabError::Timeout("nodes".into()))?;
-    let a = nodes
-        .pop()
-        .ok_or_else(|| LabError::Timeout("nodes".into()))?;
+    Ok(nodes)
+}
+
+/// Adds hosts lb1 (priority [`MASTER_PRIORITY`]) and lb2 ([`BACKUP_PRIORITY`]).
+pub fn pair(lab: &mut Lab, daemon: Daemon, conf: &PairConf) -> Result<(Node, Node), LabError> {
+    let mut nodes = cluster(
+        lab,
+        conf,
+        &[(daemon, MASTER_PRIORITY), (daemon, BACKUP_PRIORITY)],
+        |_, t| t,
+    )?;
+    let b = nodes.pop().ok_or_else(|| LabError::Timeout("nodes".into()))?;
+    let a = nodes.pop().ok_or_else(|| LabError::Timeout("nodes".into()))?;
     Ok((a, b))
 }
 
@@ -88,10 +102,29 @@ pub fn wait(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
     cond()
 }
 
-/// Runs one failover of `daemon` with `conf` and `fault` on a fresh lab.
+/// Runs one failover of a `daemon` pair with `conf` and `fault` on a fresh lab.
 pub fn run(daemon: Daemon, conf: &PairConf, fault: Fault) -> Result<Measurement, LabError> {
+    run_mixed(daemon, daemon, conf, fault)
+}
+
+/// Runs one failover from a master running `master_daemon` to a backup running
+/// `backup_daemon` (interoperability: vigil and keepalived in either role).
+pub fn run_mixed(
+    master_daemon: Daemon,
+    backup_daemon: Daemon,
+    conf: &PairConf,
+    fault: Fault,
+) -> Result<Measurement, LabError> {
+    let daemon = master_daemon;
     let mut lab = Lab::new("fo")?;
-    let (mut master, mut backup) = pair(&mut lab, daemon, conf)?;
+    let mut nodes = cluster(
+        &mut lab,
+        conf,
+        &[(master_daemon, MASTER_PRIORITY), (backup_daemon, BACKUP_PRIORITY)],
+        |_, t| t,
+    )?;
+    let mut backup = nodes.pop().ok_or_else(|| LabError::Timeout("nodes".into()))?;
+    let mut master = nodes.pop().ok_or_else(|| LabError::Timeout("nodes".into()))?;
     let vip: IpAddr = conf
         .vip()
         .parse()
@@ -104,8 +137,9 @@ pub fn run(daemon: Daemon, conf: &PairConf, fault: Fault) -> Result<Measurement,
         master.holds(conf.vip()) && !backup.holds(conf.vip())
     }) {
         return Err(LabError::Timeout(format!(
-            "{} election: lb1 log:\n{}\nlb2 log:\n{}",
+            "{}/{} election: lb1 log:\n{}\nlb2 log:\n{}",
             daemon.name(),
+            backup_daemon.name(),
             master.host.log(),
             backup.host.log()
         )));

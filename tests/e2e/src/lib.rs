@@ -12,3 +12,11 @@ pub mod timeline;
 
 pub use conf::{Family, PairConf};
 pub use node::{Daemon, Node};
+
+/// Serialises the timing-sensitive tests of one test binary: libtest runs tests on
+/// parallel threads, and two labs of VRRP daemons on two cores disturb each other's
+/// timers.
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
