@@ -1,0 +1,61 @@
+//! The checkers, one file per kind (relayd's `check_*.c` habit): each probe owns its
+//! socket, is driven by readiness events from the daemon's poll, and ends with a pass
+//! or a failure with its reason. The daemon arms the probe's deadline
+//! (`connect_timeout`); a probe past it has failed.
+
+pub mod connect;
+pub mod http;
+pub mod misc;
+pub mod tcp;
+
+use crate::plan::Kind;
+use mio::{Registry, Token};
+
+/// How a network probe ended.
+pub type Verdict = Result<(), String>;
+
+/// A probe in progress.
+#[derive(Debug)]
+pub enum Probe {
+    /// TCP_CHECK.
+    Tcp(tcp::TcpProbe),
+    /// HTTP_GET.
+    Http(http::HttpProbe),
+}
+
+/// What a readiness event did to a probe.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Progress {
+    /// Still waiting.
+    Pending,
+    /// Finished.
+    Done(Verdict),
+}
+
+impl Probe {
+    /// Starts a network probe of `kind`, registered with `token`; `None` for kinds
+    /// that are not network probes here; `Some(Err(..))` when it failed at once.
+    pub fn start(kind: &Kind, registry: &Registry, token: Token) -> Option<Result<Probe, String>> {
+        Some(match kind {
+            Kind::Tcp(ep) => tcp::TcpProbe::start(ep, registry, token).map(Probe::Tcp),
+            Kind::Http(h) => http::HttpProbe::start(h, registry, token).map(Probe::Http),
+            _ => return None,
+        })
+    }
+
+    /// Handles readiness of the probe's socket.
+    pub fn ready(&mut self, registry: &Registry, token: Token) -> Progress {
+        match self {
+            Probe::Tcp(p) => p.ready(),
+            Probe::Http(p) => p.ready(registry, token),
+        }
+    }
+
+    /// Stops the probe and releases its socket.
+    pub fn stop(&mut self, registry: &Registry) {
+        match self {
+            Probe::Tcp(p) => p.stop(registry),
+            Probe::Http(p) => p.stop(registry),
+        }
+    }
+}

@@ -1,0 +1,590 @@
+//! The event loop: one `mio` poll for the supervisor's channel and every probe's
+//! socket, one timer heap for check starts and probe deadlines. Everything that
+//! decides lives in `engine` (pure); this file moves bytes and time.
+
+use crate::check::{misc, Probe, Progress};
+use crate::engine::Engine;
+use crate::health::{Next, Outcome};
+use crate::ipc::{Incoming, Ipc, IpcError};
+use crate::plan::{CheckPlan, Kind, Plan};
+use crate::timers::Timers;
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+use std::collections::HashMap;
+use std::fmt;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::time::{Duration, Instant};
+use vigil_ipc::msg::checker::{CheckerRef, IpvsChange, RealServerRef};
+use vigil_ipc::msg::config::{CheckerItem, ConfigMsg};
+use vigil_ipc::stream::Assembler;
+use vigil_ipc::{FromChecker, ToChecker};
+
+/// Why the loop ended normally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The supervisor sent `Shutdown`.
+    Shutdown,
+    /// The supervisor closed its end.
+    SupervisorGone,
+    /// The first configuration was rejected: nothing to run.
+    FirstConfigRejected,
+}
+
+/// A fatal error of the loop.
+#[derive(Debug)]
+pub enum DaemonError {
+    /// The poll failed.
+    Poll(&'static str, std::io::Error),
+    /// The channel failed.
+    Ipc(IpcError),
+}
+
+impl fmt::Display for DaemonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DaemonError::Poll(op, e) => write!(f, "{op}: {e}"),
+            DaemonError::Ipc(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for DaemonError {}
+
+impl From<IpcError> for DaemonError {
+    fn from(e: IpcError) -> Self {
+        DaemonError::Ipc(e)
+    }
+}
+
+const IPC: Token = Token(0);
+
+/// How long Shutdown waits for queued messages to leave.
+const FLUSH_ON_EXIT: Duration = Duration::from_millis(200);
+
+type Target = (u32, u32, u32);
+
+fn key(t: CheckerRef) -> Target {
+    (t.server.vs, t.server.rs, t.checker)
+}
+
+fn target(k: Target) -> CheckerRef {
+    CheckerRef {
+        server: RealServerRef { vs: k.0, rs: k.1 },
+        checker: k.2,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Timer {
+    /// Start checker `target` (epoch `epoch`).
+    Start(Target, u64),
+    /// The probe of checker `target` (epoch `epoch`) ran out of time.
+    Deadline(Target, u64),
+}
+
+#[derive(Debug)]
+enum Active {
+    Idle,
+    Probe(Probe, Token),
+    Misc { dynamic: bool },
+}
+
+#[derive(Debug)]
+struct Run {
+    epoch: u64,
+    active: Active,
+}
+
+struct Daemon {
+    poll: Poll,
+    ipc: Ipc,
+    ipc_writable: bool,
+    assembler: Assembler<CheckerItem>,
+    engine: Engine,
+    generation: Option<u64>,
+    timers: Timers<Timer>,
+    runs: HashMap<Target, Run>,
+    tokens: HashMap<Token, Target>,
+    next_token: usize,
+    next_epoch: u64,
+}
+
+/// Runs the checker on the inherited channel until Shutdown or EOF.
+pub fn run(fd: OwnedFd, supervisor_pid: u32) -> Result<Exit, DaemonError> {
+    let poll = Poll::new().map_err(|e| DaemonError::Poll("creating the poll", e))?;
+    let ipc = Ipc::new(fd)?;
+    poll.registry()
+        .register(&mut SourceFd(&ipc.as_raw_fd()), IPC, Interest::READABLE)
+        .map_err(|e| DaemonError::Poll("polling the channel", e))?;
+    let mut d = Daemon {
+        poll,
+        ipc,
+        ipc_writable: false,
+        assembler: Assembler::new(),
+        engine: Engine::new(),
+        generation: None,
+        timers: Timers::new(),
+        runs: HashMap::new(),
+        tokens: HashMap::new(),
+        next_token: 1,
+        next_epoch: 1,
+    };
+    log::info!("Starting health checker (supervisor {supervisor_pid})");
+    d.run(supervisor_pid)
+}
+
+impl Daemon {
+    fn run(&mut self, supervisor_pid: u32) -> Result<Exit, DaemonError> {
+        let mut events = Events::with_capacity(256);
+        loop {
+            let now = Instant::now();
+            while let Some(t) = self.timers.pop_due(now) {
+                self.timer(t, now)?;
+            }
+            self.want_write()?;
+            let timeout = self.timers.timeout(Instant::now());
+            match self.poll.poll(&mut events, timeout) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(DaemonError::Poll("poll", e)),
+            }
+            for ev in events.iter() {
+                if ev.token() == IPC {
+                    if ev.is_writable() {
+                        self.ipc.flush()?;
+                    }
+                    if let Some(exit) = self.drain_ipc(supervisor_pid)? {
+                        return Ok(exit);
+                    }
+                } else {
+                    self.probe_ready(ev.token())?;
+                }
+            }
+        }
+    }
+
+    /// Asks for writability only while messages are queued (else the loop would spin).
+    fn want_write(&mut self) -> Result<(), DaemonError> {
+        let want = self.ipc.wants_write();
+        if want != self.ipc_writable {
+            let interest = if want {
+                Interest::READABLE | Interest::WRITABLE
+            } else {
+                Interest::READABLE
+            };
+            self.poll
+                .registry()
+                .reregister(&mut SourceFd(&self.ipc.as_raw_fd()), IPC, interest)
+                .map_err(|e| DaemonError::Poll("polling the channel", e))?;
+            self.ipc_writable = want;
+        }
+        Ok(())
+    }
+
+    fn send(&mut self, msg: &FromChecker) -> Result<(), DaemonError> {
+        log_request(&self.engine, msg);
+        Ok(self.ipc.send(msg)?)
+    }
+
+    fn send_all(&mut self, msgs: Vec<FromChecker>) -> Result<(), DaemonError> {
+        for m in &msgs {
+            self.send(m)?;
+        }
+        Ok(())
+    }
+
+    /// Best effort to get queued messages out before exiting.
+    fn flush_before_exit(&mut self) {
+        let until = Instant::now() + FLUSH_ON_EXIT;
+        while self.ipc.wants_write() && Instant::now() < until {
+            if self.ipc.flush().is_err() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn drain_ipc(&mut self, supervisor_pid: u32) -> Result<Option<Exit>, DaemonError> {
+        loop {
+            let incoming = match self.ipc.recv() {
+                Ok(Some(i)) => i,
+                Ok(None) => return Ok(None),
+                Err(e) if e.is_closed() => return Ok(Some(Exit::SupervisorGone)),
+                Err(e) => return Err(e.into()),
+            };
+            match incoming {
+                Incoming::Established { pid } => {
+                    if pid != supervisor_pid {
+                        log::warn!(
+                            "IPC: the peer says it is process {pid}, started by {supervisor_pid}"
+                        );
+                    }
+                    log::debug!("IPC: handshake with the supervisor done");
+                }
+                Incoming::Message(msg, fds) => {
+                    if let Some(exit) = self.message(msg, fds)? {
+                        return Ok(Some(exit));
+                    }
+                }
+            }
+        }
+    }
+
+    fn message(&mut self, msg: ToChecker, fds: Vec<OwnedFd>) -> Result<Option<Exit>, DaemonError> {
+        match msg {
+            ToChecker::Config(c) => return self.config(c),
+            ToChecker::Ping(n) => self.send(&FromChecker::Pong(n))?,
+            ToChecker::StatusRequest { request } => {
+                for s in self.engine.statuses() {
+                    self.send(&FromChecker::RealServerStatus(s))?;
+                }
+                self.send(&FromChecker::StatusEnd { request })?;
+            }
+            ToChecker::Shutdown => {
+                log::info!("Shutdown requested by the supervisor");
+                self.stop_all();
+                self.flush_before_exit();
+                return Ok(Some(Exit::Shutdown));
+            }
+            ToChecker::MiscCheckResult { target: t, outcome } => self.misc_result(t, outcome)?,
+            ToChecker::Socket { request } => {
+                // Nothing asks for sockets yet; the descriptor is closed on drop.
+                log::warn!("IPC: socket #{request} received but never requested; closed");
+                drop(fds);
+            }
+            ToChecker::SocketRefused { request, reason } => {
+                log::warn!("IPC: socket #{request} refused ({reason}) but never requested");
+            }
+        }
+        Ok(None)
+    }
+
+    fn config(&mut self, msg: ConfigMsg<CheckerItem>) -> Result<Option<Exit>, DaemonError> {
+        let generation_of_msg = match &msg {
+            ConfigMsg::Begin { generation } | ConfigMsg::End { generation, .. } => {
+                Some(*generation)
+            }
+            _ => None,
+        };
+        match self.assembler.push(msg) {
+            Ok(None) => Ok(None),
+            Ok(Some((generation, config))) => {
+                self.apply(generation, &config)?;
+                Ok(None)
+            }
+            Err(e) => {
+                let generation = generation_of_msg.unwrap_or(0);
+                log::error!("Configuration generation {generation} rejected: {e}");
+                self.send(&FromChecker::ConfigRejected {
+                    generation,
+                    reason: e.to_string(),
+                })?;
+                if self.generation.is_none() {
+                    self.flush_before_exit();
+                    return Ok(Some(Exit::FirstConfigRejected));
+                }
+                Ok(None)
+            }
+        }
+    }
+
+    fn apply(&mut self, generation: u64, config: &vigil_config::Config) -> Result<(), DaemonError> {
+        let plan = Plan::new(config);
+        for line in plan.not_run() {
+            log::warn!("{line}; its state stays at the initial one (up, or down with alpha)");
+        }
+        self.stop_all();
+        let applied = self.engine.apply(plan);
+        self.send_all(applied.before_ack)?;
+        self.send(&FromChecker::ConfigApplied { generation })?;
+        log::info!(
+            "Configuration generation {generation} applied: {} virtual server(s), {} real server(s) kept",
+            self.engine.plan().services.len(),
+            applied.kept
+        );
+        self.generation = Some(generation);
+        self.send_all(applied.after_ack)?;
+        self.schedule_all(Instant::now());
+        Ok(())
+    }
+
+    fn stop_all(&mut self) {
+        let registry = self.poll.registry();
+        for (_, mut run) in self.runs.drain() {
+            if let Active::Probe(p, _) = &mut run.active {
+                p.stop(registry);
+            }
+        }
+        self.tokens.clear();
+    }
+
+    fn schedule_all(&mut self, now: Instant) {
+        let starts: Vec<(Target, Duration)> = self
+            .engine
+            .checks()
+            .filter(|(_, c)| !matches!(c.kind, Kind::NotRun { .. }))
+            .map(|(t, c)| (key(t), random_upto(c.warmup)))
+            .collect();
+        for (t, delay) in starts {
+            let epoch = self.next_epoch;
+            self.next_epoch += 1;
+            self.runs.insert(
+                t,
+                Run {
+                    epoch,
+                    active: Active::Idle,
+                },
+            );
+            self.timers.arm(now + delay, Timer::Start(t, epoch));
+        }
+    }
+
+    fn timer(&mut self, t: Timer, now: Instant) -> Result<(), DaemonError> {
+        match t {
+            Timer::Start(t, epoch) => {
+                if self.runs.get(&t).is_some_and(|r| r.epoch == epoch) {
+                    self.start(t, epoch, now)?;
+                }
+            }
+            Timer::Deadline(t, epoch) => {
+                let busy = self
+                    .runs
+                    .get(&t)
+                    .is_some_and(|r| r.epoch == epoch && !matches!(r.active, Active::Idle));
+                if busy {
+                    let reason = match self.runs.get(&t).map(|r| &r.active) {
+                        Some(Active::Misc { .. }) => "no result from the supervisor in time",
+                        _ => "timeout",
+                    };
+                    self.finish(t, Outcome::Failure, Some(reason.to_string()), now)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn start(&mut self, t: Target, epoch: u64, now: Instant) -> Result<(), DaemonError> {
+        let Some(plan) = self.engine.check(target(t)).cloned() else {
+            return Ok(());
+        };
+        match &plan.kind {
+            Kind::NotRun { .. } => {}
+            Kind::Misc {
+                dynamic,
+                answer_within,
+            } => {
+                self.set_active(t, Active::Misc { dynamic: *dynamic });
+                self.timers
+                    .arm(now + *answer_within, Timer::Deadline(t, epoch));
+                self.send(&FromChecker::RunMiscCheck { target: target(t) })?;
+            }
+            kind => {
+                let token = Token(self.next_token);
+                self.next_token = self.next_token.wrapping_add(1).max(1);
+                match Probe::start(kind, self.poll.registry(), token) {
+                    Some(Ok(probe)) => {
+                        self.tokens.insert(token, t);
+                        self.set_active(t, Active::Probe(probe, token));
+                        self.timers
+                            .arm(now + probe_deadline(&plan), Timer::Deadline(t, epoch));
+                    }
+                    Some(Err(reason)) => self.finish(t, Outcome::Failure, Some(reason), now)?,
+                    None => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn set_active(&mut self, t: Target, active: Active) {
+        if let Some(r) = self.runs.get_mut(&t) {
+            r.active = active;
+        }
+    }
+
+    fn probe_ready(&mut self, token: Token) -> Result<(), DaemonError> {
+        let Some(&t) = self.tokens.get(&token) else {
+            return Ok(());
+        };
+        let registry = self.poll.registry();
+        let progress = match self.runs.get_mut(&t).map(|r| &mut r.active) {
+            Some(Active::Probe(p, tok)) if *tok == token => p.ready(registry, token),
+            _ => return Ok(()),
+        };
+        if let Progress::Done(verdict) = progress {
+            let now = Instant::now();
+            match verdict {
+                Ok(()) => self.finish(t, Outcome::Success, None, now)?,
+                Err(reason) => self.finish(t, Outcome::Failure, Some(reason), now)?,
+            }
+        }
+        Ok(())
+    }
+
+    fn misc_result(
+        &mut self,
+        t: CheckerRef,
+        result: vigil_ipc::msg::ScriptOutcome,
+    ) -> Result<(), DaemonError> {
+        let k = key(t);
+        let Some(Active::Misc { dynamic }) = self.runs.get(&k).map(|r| &r.active) else {
+            log::warn!("IPC: MISC_CHECK result for {t:?}, which is not running; ignored");
+            return Ok(());
+        };
+        let outcome = misc::outcome(*dynamic, result);
+        let reason = (outcome == Outcome::Failure).then(|| misc::describe(result));
+        self.finish(k, outcome, reason, Instant::now())
+    }
+
+    /// A probe ended: record it, send what changed, schedule the next run.
+    fn finish(
+        &mut self,
+        t: Target,
+        outcome: Outcome,
+        reason: Option<String>,
+        now: Instant,
+    ) -> Result<(), DaemonError> {
+        let Some(run) = self.runs.get_mut(&t) else {
+            return Ok(());
+        };
+        if let Active::Probe(p, token) = &mut run.active {
+            p.stop(self.poll.registry());
+            self.tokens.remove(token);
+        }
+        run.active = Active::Idle;
+        let epoch = self.next_epoch;
+        self.next_epoch += 1;
+        run.epoch = epoch;
+        let Some(plan) = self.engine.check(target(t)).cloned() else {
+            return Ok(());
+        };
+        let mut out = Vec::new();
+        let Some(report) = self.engine.record(target(t), outcome, &mut out) else {
+            return Ok(());
+        };
+        log_result(
+            &self.engine,
+            target(t),
+            &plan,
+            outcome,
+            reason.as_deref(),
+            report,
+        );
+        let delay = match report.next {
+            Next::Retry => plan.delay_before_retry,
+            Next::Loop => plan.delay_loop,
+        };
+        self.timers.arm(now + delay, Timer::Start(t, epoch));
+        self.send_all(out)
+    }
+}
+
+/// How long a probe may take: connect_timeout for each connection it makes.
+fn probe_deadline(plan: &CheckPlan) -> Duration {
+    let connections = match &plan.kind {
+        Kind::Http(h) => h.urls.len().max(1),
+        Kind::Smtp(s) => s.endpoints.len().max(1),
+        _ => 1,
+    };
+    plan.connect_timeout
+        .saturating_mul(u32::try_from(connections).unwrap_or(u32::MAX))
+}
+
+fn random_upto(max: Duration) -> Duration {
+    let micros = u64::try_from(max.as_micros()).unwrap_or(u64::MAX);
+    if micros == 0 {
+        Duration::ZERO
+    } else {
+        Duration::from_micros(fastrand::u64(0..=micros))
+    }
+}
+
+fn names(engine: &Engine, r: RealServerRef) -> (String, String) {
+    engine
+        .names(r)
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .unwrap_or_else(|| (format!("#{}", r.rs), format!("#{}", r.vs)))
+}
+
+/// keepalived-style log lines for checker results (check_tcp.c, check_http.c ...).
+fn log_result(
+    engine: &Engine,
+    t: CheckerRef,
+    plan: &CheckPlan,
+    outcome: Outcome,
+    reason: Option<&str>,
+    report: crate::health::Report,
+) {
+    let (rs, vs) = names(engine, t.server);
+    let kw = plan.keyword;
+    let reason = reason.unwrap_or("failed");
+    match report.checker {
+        Some(true) => log::info!("{kw} on service {rs} of VS {vs} succeeded"),
+        Some(false) => {
+            if plan.params.retry > 0 {
+                log::info!(
+                    "{kw} on service {rs} of VS {vs} failed after {} retries: {reason}",
+                    plan.params.retry
+                );
+            } else {
+                log::info!("{kw} on service {rs} of VS {vs} failed: {reason}");
+            }
+        }
+        None if outcome == Outcome::Failure => {
+            if plan.log_all_failures {
+                log::info!("{kw} on service {rs} of VS {vs}: {reason}");
+            } else {
+                log::debug!("{kw} on service {rs} of VS {vs}: {reason}");
+            }
+        }
+        None => {}
+    }
+}
+
+/// keepalived-style log lines for what is asked of the supervisor (ipwrapper.c).
+fn log_request(engine: &Engine, msg: &FromChecker) {
+    match msg {
+        FromChecker::SetRealServer { server, change } => {
+            let (rs, vs) = names(engine, *server);
+            match change {
+                IpvsChange::Add { weight } => {
+                    log::info!("Adding service {rs} to VS {vs} (weight {weight})")
+                }
+                IpvsChange::SetWeight { weight: 0 } => {
+                    log::info!("Disabling service {rs} of VS {vs} (weight 0)")
+                }
+                IpvsChange::SetWeight { weight } => {
+                    log::info!("Setting weight {weight} for service {rs} of VS {vs}")
+                }
+                IpvsChange::Remove => log::info!("Removing service {rs} from VS {vs}"),
+            }
+        }
+        FromChecker::SetSorryServer { vs, present } => {
+            let name = engine
+                .plan()
+                .services
+                .get(*vs as usize)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| format!("#{vs}"));
+            if *present {
+                log::info!("Adding sorry server to VS {name}");
+            } else {
+                log::info!("Removing sorry server from VS {name}");
+            }
+        }
+        FromChecker::NotifyQuorum { vs, up } => {
+            let name = engine
+                .plan()
+                .services
+                .get(*vs as usize)
+                .map(|s| s.name.clone())
+                .unwrap_or_else(|| format!("#{vs}"));
+            if *up {
+                log::info!("Gained quorum for VS {name}");
+            } else {
+                log::info!("Lost quorum for VS {name}");
+            }
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,55 @@
+//! From the command line to the event loop: privilege drop, logging, channel.
+
+use crate::cli::{Args, EXIT_CONFIG, EXIT_FAILURE, EXIT_NOPERM};
+use crate::daemon::{self, Exit};
+use nix_privsep::unistd::Pid;
+use vigil_privsep::{drop_privileges, user, DropPlan, Role};
+
+/// Runs the checker; returns the exit status.
+pub fn run(args: &Args) -> u8 {
+    // Before anything reads IPC or touches the network (DESIGN.md). Logging is not set
+    // up yet: stderr is the supervisor's log stream.
+    let account = match user::resolve(&args.user) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("vigil-checkerd: dropping privileges: {e}");
+            return EXIT_NOPERM;
+        }
+    };
+    let plan = DropPlan {
+        account,
+        role: Role::Checkerd,
+        parent: Some(Pid::from_raw(args.supervisor_pid)),
+    };
+    if let Err(e) = drop_privileges(&plan) {
+        eprintln!("vigil-checkerd: {e}");
+        return EXIT_NOPERM;
+    }
+    if let Err(e) = vigil_log::init("vigil-checkerd", args.log_target(), args.log_detail) {
+        eprintln!("vigil-checkerd: logging: {e}");
+        return EXIT_FAILURE;
+    }
+    let fd = match vigil_ipc::adopt_inherited(args.ipc_fd) {
+        Ok(fd) => fd,
+        Err(e) => {
+            log::error!("IPC: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    let pid = u32::try_from(args.supervisor_pid).unwrap_or(0);
+    match daemon::run(fd, pid) {
+        Ok(Exit::Shutdown) => {
+            log::info!("Stopped (shutdown requested)");
+            0
+        }
+        Ok(Exit::SupervisorGone) => {
+            log::info!("Stopped (supervisor closed the channel)");
+            0
+        }
+        Ok(Exit::FirstConfigRejected) => EXIT_CONFIG,
+        Err(e) => {
+            log::error!("{e}");
+            EXIT_FAILURE
+        }
+    }
+}
