@@ -4,12 +4,15 @@
 //! and the non-blocking ones expose their descriptor for a `mio` event loop.
 
 mod addr;
+pub mod announce;
 pub mod error;
 mod link;
 pub mod monitor;
 mod nl;
+mod packet;
 pub mod rtnl;
 
+pub use announce::{gratuitous_arp, unsolicited_na, Announcer};
 pub use error::NetError;
 pub use monitor::{Monitor, NetEvent};
 pub use rtnl::{AddrSpec, Link, MacvlanMode, Rtnl};
