@@ -1,7 +1,7 @@
 //! Namespaces, the bridge, hosts and their processes.
 
 use std::fmt;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, OpenOptions};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -319,10 +319,22 @@ impl Host {
     /// directory are taken from it; stdin is /dev/null; stdout and stderr go to
     /// [`Host::log_path`]). Descriptors without close-on-exec stay open in the program.
     pub fn spawn(&self, cmd: &mut Command) -> Result<Child, LabError> {
+        self.spawn_logging_to(cmd, &self.log_path())
+    }
+
+    /// As [`Host::spawn`], with stdout and stderr appended to `path` instead.
+    pub fn spawn_logging_to(&self, cmd: &mut Command, path: &Path) -> Result<Child, LabError> {
         let mut wrapped = self.wrap(cmd);
-        let log = self.open_log()?;
+        let log = OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map_err(|error| LabError::Io {
+                path: path.to_path_buf(),
+                error,
+            })?;
         let log2 = log.try_clone().map_err(|error| LabError::Io {
-            path: self.log_path(),
+            path: path.to_path_buf(),
             error,
         })?;
         let what = describe(&wrapped);
@@ -351,15 +363,6 @@ impl Host {
             wrapped.current_dir(dir);
         }
         wrapped
-    }
-
-    fn open_log(&self) -> Result<File, LabError> {
-        let path = self.log_path();
-        OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(&path)
-            .map_err(|error| LabError::Io { path, error })
     }
 
     /// Takes `eth0` down (`false`) or up; the bridge side stays up, so the peer sees the

@@ -85,8 +85,12 @@ pub fn pair(lab: &mut Lab, daemon: Daemon, conf: &PairConf) -> Result<(Node, Nod
         &[(daemon, MASTER_PRIORITY), (daemon, BACKUP_PRIORITY)],
         |_, t| t,
     )?;
-    let b = nodes.pop().ok_or_else(|| LabError::Timeout("nodes".into()))?;
-    let a = nodes.pop().ok_or_else(|| LabError::Timeout("nodes".into()))?;
+    let b = nodes
+        .pop()
+        .ok_or_else(|| LabError::Timeout("nodes".into()))?;
+    let a = nodes
+        .pop()
+        .ok_or_else(|| LabError::Timeout("nodes".into()))?;
     Ok((a, b))
 }
 
@@ -120,11 +124,18 @@ pub fn run_mixed(
     let mut nodes = cluster(
         &mut lab,
         conf,
-        &[(master_daemon, MASTER_PRIORITY), (backup_daemon, BACKUP_PRIORITY)],
+        &[
+            (master_daemon, MASTER_PRIORITY),
+            (backup_daemon, BACKUP_PRIORITY),
+        ],
         |_, t| t,
     )?;
-    let mut backup = nodes.pop().ok_or_else(|| LabError::Timeout("nodes".into()))?;
-    let mut master = nodes.pop().ok_or_else(|| LabError::Timeout("nodes".into()))?;
+    let mut backup = nodes
+        .pop()
+        .ok_or_else(|| LabError::Timeout("nodes".into()))?;
+    let mut master = nodes
+        .pop()
+        .ok_or_else(|| LabError::Timeout("nodes".into()))?;
     let vip: IpAddr = conf
         .vip()
         .parse()

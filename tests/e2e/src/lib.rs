@@ -5,6 +5,7 @@
 // Tests may unwrap (STYLE); the library itself may not.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod addrwatch;
 pub mod conf;
 pub mod failover;
 pub mod node;

@@ -41,7 +41,11 @@ fn three_nodes_elect_the_highest_priority_rfc5798_6_4_2() {
     let mut nodes = cluster(
         &mut lab,
         &c,
-        &[(Daemon::Vigil, 100), (Daemon::Vigil, 200), (Daemon::Vigil, 150)],
+        &[
+            (Daemon::Vigil, 100),
+            (Daemon::Vigil, 200),
+            (Daemon::Vigil, 150),
+        ],
         |_, t| t,
     )
     .unwrap();
@@ -78,7 +82,9 @@ fn three_nodes_elect_the_highest_priority_rfc5798_6_4_2() {
         .collect();
     assert!(!adverts.is_empty(), "adverts flow");
     assert!(
-        adverts.iter().all(|f| f.from == "lb2" && wire::src_mac(&f.data) == Some(lb2_mac)),
+        adverts
+            .iter()
+            .all(|f| f.from == "lb2" && wire::src_mac(&f.data) == Some(lb2_mac)),
         "only the master advertises, from its own MAC"
     );
 }
@@ -124,7 +130,10 @@ fn nopreempt_leaves_a_lower_priority_master_in_place() {
     // Two seconds: many Master_Down_Intervals; lb2 hears lb1 and stays BACKUP.
     std::thread::sleep(Duration::from_secs(2));
     assert!(nodes[0].holds(c.vip()), "lb1 stays MASTER");
-    assert!(!nodes[1].holds(c.vip()), "lb2 (nopreempt) does not take over");
+    assert!(
+        !nodes[1].holds(c.vip()),
+        "lb2 (nopreempt) does not take over"
+    );
 }
 
 #[test]
@@ -136,7 +145,12 @@ fn preempt_delay_holds_off_preemption_for_its_time() {
         &mut lab,
         &c,
         &[(Daemon::Vigil, 100), (Daemon::Vigil, 200)],
-        |_, t| t.replace("    state BACKUP\n", "    state BACKUP\n    preempt_delay 2\n"),
+        |_, t| {
+            t.replace(
+                "    state BACKUP\n",
+                "    state BACKUP\n    preempt_delay 2\n",
+            )
+        },
     )
     .unwrap();
     nodes[0].start().unwrap();
