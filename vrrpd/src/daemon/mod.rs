@@ -82,7 +82,21 @@ pub fn main<I: IntoIterator<Item = String>>(args: I) -> u8 {
             return 1;
         }
     };
-    let rt = match runtime::Runtime::new(chan, Box::new(kernel::LogOnly), None) {
+    let kernel = match crate::vip::NetKernel::open() {
+        Ok(k) => k,
+        Err(e) => {
+            log::error!("rtnetlink: {e}");
+            return 1;
+        }
+    };
+    let links: Option<Box<dyn runtime::LinkWatch>> = match crate::vip::NetLinks::open() {
+        Ok(l) => Some(Box::new(l)),
+        Err(e) => {
+            log::error!("link monitor: {e}; interface state is not tracked");
+            None
+        }
+    };
+    let rt = match runtime::Runtime::new(chan, Box::new(kernel), links) {
         Ok(rt) => rt,
         Err(e) => {
             log::error!("{e}");

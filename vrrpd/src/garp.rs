@@ -1,0 +1,79 @@
+//! Gratuitous ARP (RFC 5227 §3 announcements) and unsolicited neighbour advertisements
+//! (RFC 4861 §7.2.6) for the virtual addresses of a new MASTER (RFC 5798 §6.4.2:
+//! "broadcast a gratuitous ARP request" / "send an Unsolicited Neighbor
+//! Advertisement"), through vigil-net's AF_PACKET announcer, one socket per interface.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use vigil_net::announce::{gratuitous_arp, unsolicited_na, Announcer};
+use vigil_net::Rtnl;
+
+use crate::iface;
+
+/// The announcers, opened on first use per interface.
+#[derive(Default)]
+pub struct Announcers {
+    open: HashMap<u32, Announcer>,
+}
+
+impl Announcers {
+    /// Sends `count` GARPs / NAs for each of `addrs` on `ifindex`, from the interface's
+    /// MAC address.
+    pub fn announce(
+        &mut self,
+        rtnl: &mut Rtnl,
+        name: &str,
+        ifindex: u32,
+        addrs: &[IpAddr],
+        count: u32,
+    ) {
+        let link = match rtnl.link_by_index(ifindex) {
+            Ok(Some(l)) => l,
+            Ok(None) => return,
+            Err(e) => {
+                log::warn!("({name}) cannot read interface {ifindex}: {e}");
+                return;
+            }
+        };
+        let Some(mac) = link.mac else {
+            return;
+        };
+        let ann = match self.open.entry(ifindex) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => match Announcer::open(ifindex) {
+                Ok(a) => v.insert(a),
+                Err(e) => {
+                    log::warn!("({name}) cannot open an announcer on {}: {e}", link.name);
+                    return;
+                }
+            },
+        };
+        let link_local = iface::link_local_v6(&link.name);
+        for addr in addrs {
+            let frame = match addr {
+                IpAddr::V4(a) => {
+                    log::info!(
+                        "({name}) Sending/queueing gratuitous ARPs on {} for {a}",
+                        link.name
+                    );
+                    gratuitous_arp(mac, *a)
+                }
+                IpAddr::V6(a) => {
+                    log::info!(
+                        "({name}) Sending/queueing Unsolicited Neighbour Adverts on {} for {a}",
+                        link.name
+                    );
+                    // RFC 4861 §7.2.6: from the link-local address when there is one.
+                    unsolicited_na(mac, link_local.unwrap_or(*a), *a, true)
+                }
+            };
+            for _ in 0..count {
+                if let Err(e) = ann.send(&frame) {
+                    log::warn!("({name}) announcing {addr}: {e}");
+                    break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The virtual addresses in the kernel, through vigil-net's rtnetlink (no `ip` shell-out,
+//! DESIGN.md): `virtual_ipaddress` and `virtual_ipaddress_excluded` lines become
+//! [`AddrSpec`]s with their `dev`, `brd`, `scope`, `label` and flags; IPv6 addresses get
+//! IFA_F_NODAD so that they are usable at once (keepalived does the same).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr};
+
+use vigil_config::model::ipaddr::{Broadcast, IpAddress, Lifetime};
+use vigil_net::{AddrSpec, Monitor, NetError, NetEvent, Rtnl};
+
+use crate::daemon::kernel::Kernel;
+use crate::daemon::runtime::{LinkEvent, LinkWatch};
+use crate::garp::Announcers;
+
+/// The kernel spec of one configured address; `default_if` is the instance's interface.
+pub fn addr_spec(rtnl: &mut Rtnl, a: &IpAddress, default_if: &str) -> Result<AddrSpec, NetError> {
+    let dev = a.dev.as_deref().unwrap_or(default_if);
+    let ifindex = rtnl.ifindex(dev)?;
+    Ok(spec_for(ifindex, a))
+}
+
+/// The spec of `a` on interface `ifindex` (pure).
+pub fn spec_for(ifindex: u32, a: &IpAddress) -> AddrSpec {
+    let mut s = AddrSpec::new(ifindex, a.addr.addr, a.addr.len);
+    if let IpAddr::V4(v4) = a.addr.addr {
+        s.broadcast = a.broadcast.map(|b| broadcast(v4, a.addr.len, b));
+        s.label = a.label.clone();
+    }
+    s.peer = a.peer;
+    s.scope = a.scope;
+    // keepalived adds IPv6 VIPs with IFA_F_NODAD: a tentative VIP could not be used.
+    s.nodad = a.nodad || a.addr.addr.is_ipv6();
+    s.noprefixroute = a.noprefixroute;
+    s.home = a.home;
+    s.mngtmpaddr = a.mngtmpaddr;
+    s.autojoin = a.autojoin;
+    s.preferred_lft = match a.preferred_lft {
+        Lifetime::Forever => None,
+        Lifetime::Secs(n) => Some(n),
+    };
+    s
+}
+
+/// `brd ADDR`, `brd +` (host bits set) or `brd -` (host bits cleared).
+fn broadcast(addr: Ipv4Addr, len: u8, b: Broadcast) -> Ipv4Addr {
+    let host_mask = if len >= 32 { 0 } else { u32::MAX >> len };
+    match b {
+        Broadcast::Addr(a) => a,
+        Broadcast::SetHostBits => Ipv4Addr::from(u32::from(addr) | host_mask),
+        Broadcast::ClearHostBits => Ipv4Addr::from(u32::from(addr) & !host_mask),
+    }
+}
+
+/// Addresses through rtnetlink, announcements through AF_PACKET.
+pub struct NetKernel {
+    rtnl: Rtnl,
+    announcers: Announcers,
+    ifindex_cache: HashMap<String, u32>,
+}
+
+impl NetKernel {
+    /// Opens the rtnetlink socket.
+    pub fn open() -> Result<NetKernel, NetError> {
+        Ok(NetKernel {
+            rtnl: Rtnl::open()?,
+            announcers: Announcers::default(),
+            ifindex_cache: HashMap::new(),
+        })
+    }
+
+    fn spec(&mut self, a: &IpAddress, default_if: &str) -> Result<AddrSpec, NetError> {
+        let dev = a.dev.as_deref().unwrap_or(default_if).to_string();
+        let ifindex = match self.ifindex_cache.get(&dev) {
+            Some(i) => *i,
+            None => {
+                let i = self.rtnl.ifindex(&dev)?;
+                self.ifindex_cache.insert(dev, i);
+                i
+            }
+        };
+        Ok(spec_for(ifindex, a))
+    }
+}
+
+impl Kernel for NetKernel {
+    fn add_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
+        for a in addrs {
+            let res = self.spec(a, ifname).and_then(|s| self.rtnl.add_address(&s));
+            match res {
+                Ok(()) => log::debug!("({name}) added {}", a.addr),
+                Err(e) => log::error!("({name}) cannot add {}: {e}", a.addr),
+            }
+        }
+    }
+
+    fn remove_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
+        for a in addrs {
+            let res = self.spec(a, ifname).and_then(|s| self.rtnl.del_address(&s));
+            match res {
+                Ok(()) => log::debug!("({name}) removed {}", a.addr),
+                // The interface is gone: so is the address.
+                Err(NetError::NoSuchInterface { .. }) => {}
+                Err(e) => log::error!("({name}) cannot remove {}: {e}", a.addr),
+            }
+        }
+    }
+
+    fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32) {
+        self.announcers
+            .announce(&mut self.rtnl, name, ifindex, addrs, count);
+    }
+}
+
+/// Link up/down from vigil-net's rtnetlink monitor.
+pub struct NetLinks {
+    monitor: Monitor,
+}
+
+impl NetLinks {
+    /// Opens the monitor.
+    pub fn open() -> Result<NetLinks, NetError> {
+        Ok(NetLinks {
+            monitor: Monitor::open()?,
+        })
+    }
+}
+
+impl LinkWatch for NetLinks {
+    fn fd(&self) -> std::os::fd::RawFd {
+        use std::os::fd::AsRawFd;
+        self.monitor.as_raw_fd()
+    }
+
+    fn read(&mut self) -> Vec<LinkEvent> {
+        match self.monitor.read() {
+            Ok(events) => events
+                .into_iter()
+                .filter_map(|e| match e {
+                    NetEvent::LinkChanged(l) => Some(LinkEvent {
+                        ifindex: l.index,
+                        up: l.admin_up && l.oper_up,
+                    }),
+                    NetEvent::LinkRemoved(i) => Some(LinkEvent {
+                        ifindex: i,
+                        up: false,
+                    }),
+                    _ => None,
+                })
+                .collect(),
+            Err(e) => {
+                log::warn!("link monitor: {e}");
+                Vec::new()
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigil_config::model::ipaddr::Prefix;
+
+    fn ip(text: &str, len: u8) -> IpAddress {
+        IpAddress {
+            addr: Prefix {
+                addr: text.parse().unwrap(),
+                len,
+            },
+            broadcast: None,
+            dev: None,
+            scope: 0,
+            label: None,
+            peer: None,
+            home: false,
+            nodad: false,
+            mngtmpaddr: false,
+            noprefixroute: false,
+            autojoin: false,
+            use_vmac: false,
+            no_track: false,
+            track_group: None,
+            preferred_lft: Lifetime::Forever,
+        }
+    }
+
+    #[test]
+    fn brd_plus_and_minus_and_label() {
+        let mut a = ip("192.0.2.10", 24);
+        a.broadcast = Some(Broadcast::SetHostBits);
+        a.label = Some("eth0:vip".into());
+        let s = spec_for(3, &a);
+        assert_eq!(s.broadcast, Some(Ipv4Addr::new(192, 0, 2, 255)));
+        assert_eq!(s.label.as_deref(), Some("eth0:vip"));
+        a.broadcast = Some(Broadcast::ClearHostBits);
+        assert_eq!(spec_for(3, &a).broadcast, Some(Ipv4Addr::new(192, 0, 2, 0)));
+    }
+
+    #[test]
+    fn ipv6_vips_skip_dad() {
+        let mut a = ip("2001:db8::10", 64);
+        a.label = Some("ignored".into());
+        let s = spec_for(3, &a);
+        assert!(s.nodad);
+        assert_eq!(s.label, None);
+    }
+}
