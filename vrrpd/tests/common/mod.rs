@@ -276,6 +276,11 @@ impl Node {
         let _ = self.child.wait();
     }
 
+    /// What the daemon logged so far.
+    pub fn log(&self) -> String {
+        self.host.log()
+    }
+
     /// The pid of the daemon.
     pub fn pid(&self) -> u32 {
         self.child.id()
