@@ -1,24 +1,344 @@
-//! HTTP_GET: placeholder, filled in below.
+//! HTTP_GET: for each `url` in turn, a new connection, `GET path`, the whole response
+//! read to the end; the status code must be one of `status_code` and, when `digest` is
+//! given, the MD5 of the body must match (keepalived/check/check_http.c; the digest is
+//! what `genhash` prints). Every URL must pass.
 
-use super::Progress;
-use crate::plan::HttpPlan;
-use mio::{Registry, Token};
+use super::{connect, Progress, Verdict};
+use crate::plan::{HttpPlan, UrlPlan};
+use md5::{Digest, Md5};
+use mio::{Interest, Registry, Token};
+use std::io::{ErrorKind, Read, Write};
+use vigil_config::model::check::HttpProtocol;
+
+/// The most of a response kept: a body larger than this fails the check rather than
+/// letting a real server make the checker allocate without bound.
+pub const MAX_RESPONSE: usize = 16 * 1024 * 1024;
+
+/// The request line and headers for `url` (check_http.c's request template).
+pub fn request(plan: &HttpPlan, url: &UrlPlan) -> Vec<u8> {
+    let port = plan.endpoint.target.port();
+    let host = if port == 80 {
+        url.host.clone()
+    } else {
+        format!("{}:{port}", url.host)
+    };
+    let (version, close) = match plan.protocol {
+        HttpProtocol::V1_0 => ("1.0", false),
+        HttpProtocol::V1_0C => ("1.0", true),
+        HttpProtocol::V1_1 => ("1.1", true),
+    };
+    let mut r = format!(
+        "GET {} HTTP/{version}\r\nUser-Agent: KeepAliveClient\r\nHost: {host}\r\n",
+        url.path
+    );
+    if close {
+        r.push_str("Connection: close\r\n");
+    }
+    r.push_str("\r\n");
+    r.into_bytes()
+}
+
+fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Splits a response into status code, headers and body.
+fn parse(response: &[u8]) -> Result<(u16, &[u8], &[u8]), String> {
+    let (head, body) = match find(response, b"\r\n\r\n") {
+        Some(i) => (&response[..i], &response[i + 4..]),
+        None => match find(response, b"\n\n") {
+            Some(i) => (&response[..i], &response[i + 2..]),
+            None => return Err("incomplete HTTP response (no end of headers)".into()),
+        },
+    };
+    let line_end = find(head, b"\n").unwrap_or(head.len());
+    let line = String::from_utf8_lossy(&head[..line_end]);
+    let mut words = line.split_whitespace();
+    let version = words.next().unwrap_or("");
+    if !version.starts_with("HTTP/") {
+        return Err(format!("not an HTTP response: {:?}", line.trim_end()));
+    }
+    let code = words
+        .next()
+        .and_then(|c| c.parse::<u16>().ok())
+        .ok_or_else(|| format!("no status code in {:?}", line.trim_end()))?;
+    Ok((code, &head[line_end.min(head.len())..], body))
+}
+
+fn is_chunked(headers: &[u8]) -> bool {
+    String::from_utf8_lossy(headers).lines().any(|l| {
+        let l = l.to_ascii_lowercase();
+        l.starts_with("transfer-encoding:") && l.contains("chunked")
+    })
+}
+
+/// Decodes a chunked body (an HTTP/1.1 server may send one).
+fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let Some(eol) = find(body, b"\r\n") else {
+            return Err("truncated chunked body".into());
+        };
+        let size_text = String::from_utf8_lossy(&body[..eol]);
+        let size_text = size_text.split(';').next().unwrap_or("").trim();
+        let size = usize::from_str_radix(size_text, 16)
+            .map_err(|_| format!("bad chunk size {size_text:?}"))?;
+        body = &body[eol + 2..];
+        if size == 0 {
+            return Ok(out);
+        }
+        if body.len() < size {
+            return Err("truncated chunked body".into());
+        }
+        out.extend_from_slice(&body[..size]);
+        body = &body[size..];
+        body = body.strip_prefix(b"\r\n").unwrap_or(body);
+    }
+}
+
+/// Lowercase hex MD5 of `data`.
+pub fn md5_hex(data: &[u8]) -> String {
+    Md5::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Whether a whole response passes `url`'s status codes and digest.
+pub fn evaluate(url: &UrlPlan, response: &[u8]) -> Verdict {
+    let (code, headers, body) = parse(response)?;
+    if !url
+        .status_codes
+        .iter()
+        .any(|r| (r.from..=r.to).contains(&code))
+    {
+        return Err(format!("HTTP status code {code} for {}", url.path));
+    }
+    if let Some(want) = &url.digest {
+        let got = if is_chunked(headers) {
+            md5_hex(&dechunk(body)?)
+        } else {
+            md5_hex(body)
+        };
+        if !got.eq_ignore_ascii_case(want) {
+            return Err(format!("MD5 digest mismatch for {}: got {got}", url.path));
+        }
+    }
+    Ok(())
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Stage {
+    Connecting,
+    Writing,
+    Reading,
+}
+
+#[derive(Debug)]
+struct Connection {
+    stream: mio::net::TcpStream,
+    stage: Stage,
+    request: Vec<u8>,
+    written: usize,
+    response: Vec<u8>,
+}
 
 /// An HTTP check in progress.
 #[derive(Debug)]
-pub struct HttpProbe {}
+pub struct HttpProbe {
+    plan: HttpPlan,
+    url: usize,
+    conn: Connection,
+}
+
+fn open(
+    plan: &HttpPlan,
+    url: &UrlPlan,
+    registry: &Registry,
+    token: Token,
+) -> Result<Connection, String> {
+    let mut stream = connect::tcp(&plan.endpoint)
+        .map_err(|e| format!("HTTP connection to {} failed: {e}", plan.endpoint))?;
+    registry
+        .register(&mut stream, token, Interest::WRITABLE)
+        .map_err(|e| format!("cannot poll the socket: {e}"))?;
+    Ok(Connection {
+        stream,
+        stage: Stage::Connecting,
+        request: request(plan, url),
+        written: 0,
+        response: Vec::new(),
+    })
+}
 
 impl HttpProbe {
     /// Starts the first URL.
-    pub fn start(_h: &HttpPlan, _registry: &Registry, _token: Token) -> Result<HttpProbe, String> {
-        Err("HTTP_GET not yet".into())
+    pub fn start(plan: &HttpPlan, registry: &Registry, token: Token) -> Result<HttpProbe, String> {
+        let first = plan
+            .urls
+            .first()
+            .ok_or_else(|| "HTTP_GET without url".to_string())?;
+        let conn = open(plan, first, registry, token)?;
+        Ok(HttpProbe {
+            plan: plan.clone(),
+            url: 0,
+            conn,
+        })
     }
 
-    /// Handles readiness.
-    pub fn ready(&mut self, _registry: &Registry, _token: Token) -> Progress {
-        Progress::Done(Err("HTTP_GET not yet".into()))
+    /// Handles readiness: connect, write the request, read to the end, judge; then
+    /// the next URL.
+    pub fn ready(&mut self, registry: &Registry, token: Token) -> Progress {
+        loop {
+            match self.step(registry, token) {
+                Ok(Step::Wait) => return Progress::Pending,
+                Ok(Step::Again) => continue,
+                Ok(Step::UrlDone) => {
+                    self.url += 1;
+                    let Some(url) = self.plan.urls.get(self.url) else {
+                        return Progress::Done(Ok(()));
+                    };
+                    let _ = registry.deregister(&mut self.conn.stream);
+                    match open(&self.plan, url, registry, token) {
+                        Ok(c) => self.conn = c,
+                        Err(e) => return Progress::Done(Err(e)),
+                    }
+                    return Progress::Pending;
+                }
+                Err(e) => return Progress::Done(Err(e)),
+            }
+        }
+    }
+
+    fn step(&mut self, registry: &Registry, token: Token) -> Result<Step, String> {
+        let target = self.plan.endpoint.target;
+        let c = &mut self.conn;
+        match c.stage {
+            Stage::Connecting => match connect::tcp_connected(&c.stream) {
+                Ok(true) => {
+                    c.stage = Stage::Writing;
+                    Ok(Step::Again)
+                }
+                Ok(false) => Ok(Step::Wait),
+                Err(e) => Err(format!("HTTP connection to {target} failed: {e}")),
+            },
+            Stage::Writing => match c.stream.write(&c.request[c.written..]) {
+                Ok(n) => {
+                    c.written += n;
+                    if c.written >= c.request.len() {
+                        c.stage = Stage::Reading;
+                        registry
+                            .reregister(&mut c.stream, token, Interest::READABLE)
+                            .map_err(|e| format!("cannot poll the socket: {e}"))?;
+                    }
+                    Ok(Step::Again)
+                }
+                Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Step::Wait),
+                Err(e) if e.kind() == ErrorKind::Interrupted => Ok(Step::Again),
+                Err(e) => Err(format!("HTTP request to {target} failed: {e}")),
+            },
+            Stage::Reading => {
+                let mut buf = [0u8; 16 * 1024];
+                match c.stream.read(&mut buf) {
+                    Ok(0) => {
+                        let url = self
+                            .plan
+                            .urls
+                            .get(self.url)
+                            .ok_or_else(|| "no such url".to_string())?;
+                        evaluate(url, &c.response).map(|()| Step::UrlDone)
+                    }
+                    Ok(n) => {
+                        if c.response.len() + n > MAX_RESPONSE {
+                            return Err(format!(
+                                "HTTP response from {target} exceeds {MAX_RESPONSE} bytes"
+                            ));
+                        }
+                        c.response.extend_from_slice(&buf[..n]);
+                        Ok(Step::Again)
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Step::Wait),
+                    Err(e) if e.kind() == ErrorKind::Interrupted => Ok(Step::Again),
+                    Err(e) => Err(format!("HTTP response from {target} failed: {e}")),
+                }
+            }
+        }
     }
 
     /// Releases the socket.
-    pub fn stop(&mut self, _registry: &Registry) {}
+    pub fn stop(&mut self, registry: &Registry) {
+        let _ = registry.deregister(&mut self.conn.stream);
+    }
+}
+
+enum Step {
+    Wait,
+    Again,
+    UrlDone,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Endpoint;
+    use vigil_config::model::check::StatusRange;
+
+    fn url(digest: Option<&str>) -> UrlPlan {
+        UrlPlan {
+            path: "/health".into(),
+            digest: digest.map(str::to_string),
+            status_codes: vec![StatusRange { from: 200, to: 299 }],
+            host: "198.51.100.7".into(),
+        }
+    }
+
+    #[test]
+    fn check_http_request_is_http_1_0_get_with_host_and_port() {
+        let plan = HttpPlan {
+            endpoint: Endpoint {
+                target: "198.51.100.7:8080".parse().expect("address"),
+                bind: None,
+            },
+            protocol: HttpProtocol::V1_0,
+            urls: vec![url(None)],
+        };
+        assert_eq!(
+            request(&plan, &plan.urls[0]),
+            b"GET /health HTTP/1.0\r\nUser-Agent: KeepAliveClient\r\nHost: 198.51.100.7:8080\r\n\r\n"
+        );
+    }
+
+    #[test]
+    fn keepalived_conf_status_code_default_200_299() {
+        assert_eq!(
+            evaluate(&url(None), b"HTTP/1.0 204 No Content\r\n\r\n"),
+            Ok(())
+        );
+        assert!(evaluate(&url(None), b"HTTP/1.0 500 Oops\r\n\r\n").is_err());
+        assert!(evaluate(&url(None), b"HTTP/1.0 301 Moved\r\n\r\n").is_err());
+    }
+
+    #[test]
+    fn genhash_digest_is_md5_of_the_body_only() {
+        let body = b"hello\n";
+        let d = md5_hex(body);
+        assert_eq!(d, "b1946ac92492d2347c6235b4d2611184");
+        let resp = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello\n";
+        assert_eq!(evaluate(&url(Some(&d)), resp), Ok(()));
+        assert!(evaluate(&url(Some("00000000000000000000000000000000")), resp).is_err());
+    }
+
+    #[test]
+    fn chunked_body_is_decoded_before_the_digest() {
+        let resp = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n3\r\nlo\n\r\n0\r\n\r\n";
+        let d = md5_hex(b"hello\n");
+        assert_eq!(evaluate(&url(Some(&d)), resp), Ok(()));
+    }
+
+    #[test]
+    fn garbage_and_truncated_responses_fail() {
+        assert!(evaluate(&url(None), b"").is_err());
+        assert!(evaluate(&url(None), b"SSH-2.0-OpenSSH\r\n\r\n").is_err());
+        assert!(evaluate(&url(None), b"HTTP/1.0 200 OK\r\n").is_err());
+    }
 }
