@@ -11,8 +11,13 @@ pub mod monitor;
 mod nl;
 mod packet;
 pub mod rtnl;
+pub mod sysctl;
+pub mod vip;
+pub mod vmac;
 
 pub use announce::{gratuitous_arp, unsolicited_na, Announcer};
 pub use error::NetError;
 pub use monitor::{Monitor, NetEvent};
 pub use rtnl::{AddrSpec, Link, MacvlanMode, Rtnl};
+pub use sysctl::Family;
+pub use vmac::vmac;

@@ -11,7 +11,8 @@ use crate::nl::Requester;
 use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::address::AddressMessage;
 use netlink_packet_route::link::{
-    InfoData, InfoKind, InfoMacVlan, LinkAttribute, LinkFlags, LinkInfo, LinkMessage, MacVlanMode,
+    AfSpecInet6, AfSpecUnspec, In6AddrGenMode, InfoData, InfoKind, InfoMacVlan, LinkAttribute,
+    LinkFlags, LinkInfo, LinkMessage, MacVlanMode,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 use nix::errno::Errno;
@@ -257,6 +258,25 @@ impl Rtnl {
             } else {
                 "setting interface down"
             },
+            &|| format!("ifindex {index}"),
+        )
+    }
+
+    /// Stops the kernel from giving an interface IPv6 link-local addresses of its own
+    /// (IFLA_INET6_ADDR_GEN_MODE = NONE), as keepalived does on an IPv6 VMAC before
+    /// bringing it up: one derived from the shared VMAC would be the same on every
+    /// router of the VRID and fail DAD.
+    pub fn set_ipv6_addr_gen_mode_none(&mut self, index: u32) -> Result<(), NetError> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        msg.attributes
+            .push(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet6(
+                vec![AfSpecInet6::AddrGenMode(In6AddrGenMode::None)],
+            )]));
+        self.req.ack(
+            RouteNetlinkMessage::SetLink(msg),
+            0,
+            "setting IPv6 address generation to none on",
             &|| format!("ifindex {index}"),
         )
     }

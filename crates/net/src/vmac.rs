@@ -1,0 +1,177 @@
+//! VRRP virtual MACs (RFC 5798 §7.3) and the kernel settings keepalived gives a VMAC
+//! interface (`use_vmac`) and its parent, each with the reason.
+
+use crate::error::NetError;
+use crate::sysctl::{self, Family};
+use std::net::Ipv6Addr;
+
+/// The virtual router MAC of a VRID: 00-00-5E-00-01-{VRID} for IPv4 and
+/// 00-00-5E-00-02-{VRID} for IPv6 (RFC 5798 §7.3; RFC 3768 §7.3 for VRRPv2).
+pub fn vmac(vrid: u8, v6: bool) -> [u8; 6] {
+    [0x00, 0x00, 0x5e, 0x00, if v6 { 0x02 } else { 0x01 }, vrid]
+}
+
+/// keepalived's default VMAC interface name for a VRID: "vrrp.VRID".
+pub fn default_name(vrid: u8) -> String {
+    format!("vrrp.{vrid}")
+}
+
+/// The modified EUI-64 link-local address of a MAC (RFC 4291 appendix A, RFC 4862
+/// §5.3). keepalived gives an IPv6 VMAC the one of its *parent's* MAC, so that
+/// adverts leave from a per-router address and not one derived from the shared VMAC
+/// (which every router of the VRID would have, failing DAD).
+pub fn link_local_of(mac: [u8; 6]) -> Ipv6Addr {
+    Ipv6Addr::from([
+        0xfe,
+        0x80,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        mac[0] ^ 0x02,
+        mac[1],
+        mac[2],
+        0xff,
+        0xfe,
+        mac[3],
+        mac[4],
+        mac[5],
+    ])
+}
+
+/// One sysctl with its value and the reason it is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Setting {
+    /// The key under /proc/sys/net/ipv4/conf/IF/.
+    pub key: &'static str,
+    /// The value written.
+    pub value: &'static str,
+    /// Why.
+    pub why: &'static str,
+}
+
+/// What keepalived (vrrp_if_config.c, set_interface_parameters) sets on an IPv4 VMAC
+/// interface.
+pub const VMAC_SETTINGS: [Setting; 4] = [
+    Setting {
+        key: "arp_ignore",
+        value: "1",
+        why: "answer ARP only for addresses on the VMAC itself, never for the parent's \
+              addresses, so the parent's addresses are not answered with the VRRP MAC",
+    },
+    Setting {
+        key: "accept_local",
+        value: "1",
+        why: "accept packets whose source is a local address: the other routers' \
+              adverts and our own, looped back through the macvlan, must be heard",
+    },
+    Setting {
+        key: "rp_filter",
+        value: "0",
+        why: "no reverse-path filter: the VMAC may have no address yet (BACKUP), and \
+              adverts arriving on it must not be dropped as martians",
+    },
+    Setting {
+        key: "promote_secondaries",
+        value: "1",
+        why: "removing the first VIP of a subnet must not flush the others \
+              (secondaries are promoted instead of deleted)",
+    },
+];
+
+/// What keepalived sets on the parent of an IPv4 VMAC (and restores when the last
+/// VMAC on it goes).
+pub const PARENT_SETTINGS: [Setting; 2] = [
+    Setting {
+        key: "arp_ignore",
+        value: "1",
+        why: "the parent must not answer ARP for the VIPs, which live on the VMAC: \
+              only the VMAC answers, with the VRRP MAC",
+    },
+    Setting {
+        key: "arp_filter",
+        value: "1",
+        why: "answer ARP on an interface only if the kernel would route the reply out \
+              of it, so the parent and the VMAC do not both answer",
+    },
+];
+
+/// The parent's values before `apply_parent` changed them, to be put back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedParent {
+    /// The parent interface.
+    pub ifname: String,
+    /// (key, previous value) for each changed key.
+    pub previous: Vec<(&'static str, String)>,
+}
+
+/// Applies `VMAC_SETTINGS` to an IPv4 VMAC interface.
+pub fn apply_vmac(ifname: &str) -> Result<(), NetError> {
+    for s in VMAC_SETTINGS {
+        sysctl::set_interface(Family::V4, ifname, s.key, s.value)?;
+    }
+    Ok(())
+}
+
+/// Applies `PARENT_SETTINGS` to a VMAC's parent and returns what it changed.
+pub fn apply_parent(ifname: &str) -> Result<SavedParent, NetError> {
+    let mut saved = SavedParent {
+        ifname: ifname.to_string(),
+        previous: Vec::new(),
+    };
+    for s in PARENT_SETTINGS {
+        let old = sysctl::get_interface(Family::V4, ifname, s.key)?;
+        if old != s.value {
+            sysctl::set_interface(Family::V4, ifname, s.key, s.value)?;
+            saved.previous.push((s.key, old));
+        }
+    }
+    Ok(saved)
+}
+
+/// Puts a parent's settings back as `apply_parent` found them.
+pub fn restore_parent(saved: &SavedParent) -> Result<(), NetError> {
+    for (key, value) in &saved.previous {
+        sysctl::set_interface(Family::V4, &saved.ifname, key, value)?;
+    }
+    Ok(())
+}
+
+/// Turns IPv6 off on an IPv4 VMAC without IPv6 addresses (keepalived's
+/// link_set_ipv6(false)): otherwise the kernel would give it a link-local address
+/// derived from the shared VMAC, the same on every router, and DAD would fail.
+pub fn disable_ipv6(ifname: &str) -> Result<(), NetError> {
+    sysctl::set_interface(Family::V6, ifname, "disable_ipv6", "1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vmac_rfc5798_7_3() {
+        assert_eq!(vmac(1, false), [0x00, 0x00, 0x5e, 0x00, 0x01, 0x01]);
+        assert_eq!(vmac(255, false), [0x00, 0x00, 0x5e, 0x00, 0x01, 0xff]);
+        assert_eq!(vmac(7, true), [0x00, 0x00, 0x5e, 0x00, 0x02, 0x07]);
+    }
+
+    #[test]
+    fn link_local_rfc4291_appendix_a() {
+        // The universal/local bit is inverted and ff:fe inserted in the middle.
+        assert_eq!(
+            link_local_of([0x52, 0x54, 0x00, 0x12, 0x34, 0x56]),
+            "fe80::5054:ff:fe12:3456".parse::<Ipv6Addr>().expect("addr")
+        );
+        assert_eq!(
+            link_local_of(vmac(7, true)),
+            "fe80::200:5eff:fe00:207".parse::<Ipv6Addr>().expect("addr")
+        );
+    }
+
+    #[test]
+    fn default_name_as_keepalived() {
+        assert_eq!(default_name(7), "vrrp.7");
+    }
+}
