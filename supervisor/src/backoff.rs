@@ -4,6 +4,11 @@
 //! healthy; something passing went wrong). A child that dies sooner is restarted after
 //! a delay that starts at [`FIRST_DELAY`] and doubles with every quick death in a row,
 //! up to [`MAX_DELAY`], so that a crash loop costs little and fills the log slowly.
+//!
+//! The delay is counted from the child's previous *start*: starts of a crash-looping
+//! child are 1 s, 2 s, 4 s ... apart, while a child that ran for a while and was
+//! killed (an operator's `kill -9`, the OOM killer) comes back at once, because its
+//! delay has already passed. What the rule bounds is the rate of starts.
 
 use std::time::Duration;
 
@@ -26,8 +31,15 @@ impl Backoff {
         Backoff::default()
     }
 
-    /// Records a death after `ran` and returns how long to wait before the restart.
+    /// Records a death after `ran` and returns how long to wait, from now, before the
+    /// restart.
     pub fn on_death(&mut self, ran: Duration) -> Duration {
+        self.spacing(ran).saturating_sub(ran)
+    }
+
+    /// Records a death after `ran` and returns the spacing wanted between the previous
+    /// start and the next one.
+    fn spacing(&mut self, ran: Duration) -> Duration {
         if ran > STABLE_AFTER {
             self.quick_deaths = 0;
             return Duration::ZERO;
@@ -58,9 +70,22 @@ mod tests {
     fn quick_deaths_double_from_one_second_to_sixty() {
         let mut b = Backoff::new();
         let delays: Vec<u64> = (0..9)
-            .map(|_| b.on_death(Duration::from_millis(10)).as_secs())
+            .map(|_| b.on_death(Duration::ZERO).as_secs())
             .collect();
         assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
+    }
+
+    #[test]
+    fn the_delay_counts_from_the_previous_start() {
+        let mut b = Backoff::new();
+        assert_eq!(
+            b.on_death(Duration::from_millis(300)),
+            Duration::from_millis(700)
+        );
+        // Ran 5 s, wanted spacing 2 s: already passed, restart at once.
+        assert_eq!(b.on_death(secs(5)), Duration::ZERO);
+        assert_eq!(b.quick_deaths(), 2);
+        assert_eq!(b.on_death(secs(1)), secs(3));
     }
 
     #[test]
@@ -70,13 +95,14 @@ mod tests {
         b.on_death(secs(1));
         assert_eq!(b.on_death(secs(61)), Duration::ZERO);
         assert_eq!(b.quick_deaths(), 0);
-        assert_eq!(b.on_death(secs(1)), secs(1));
+        assert_eq!(b.on_death(Duration::ZERO), secs(1));
     }
 
     #[test]
     fn exactly_sixty_seconds_is_still_quick() {
         let mut b = Backoff::new();
-        assert_eq!(b.on_death(secs(60)), secs(1));
+        b.on_death(secs(60));
+        assert_eq!(b.quick_deaths(), 1);
     }
 
     #[test]

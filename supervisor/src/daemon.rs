@@ -654,7 +654,7 @@ impl Daemon {
             awaiting: self.awaiting(Who::Vrrp),
         };
         if let Err(refusal) = validate::from_vrrp(&m, &ctx) {
-            log::warn!("refused {} from the vrrp child: {refusal}", m.kind());
+            log_refusal("vrrp", m.kind(), &refusal);
             return;
         }
         match m {
@@ -678,7 +678,7 @@ impl Daemon {
             awaiting: self.awaiting(Who::Checker),
         };
         if let Err(refusal) = validate::from_checker(&m, &ctx) {
-            log::warn!("refused {} from the checker child: {refusal}", m.kind());
+            log_refusal("checker", m.kind(), &refusal);
             return;
         }
         match m {
@@ -976,6 +976,19 @@ impl Daemon {
             real_servers: self.reports.server_views(&self.config),
             ipvs: self.reports.ipvs_view(&self.config),
         }
+    }
+}
+
+/// A notification for a declared object that has no script for it is normal (vrrpd
+/// reports every transition): debug. Anything naming what is not declared, or out of
+/// range, is a warning.
+fn log_refusal(child: &str, kind: &str, refusal: &vigil_ipc::Refusal) {
+    use vigil_ipc::Refusal;
+    match refusal {
+        Refusal::NoScript { .. } | Refusal::EventNotApplicable { .. } => {
+            log::debug!("{kind} from the {child} child: nothing to run: {refusal}")
+        }
+        _ => log::warn!("refused {kind} from the {child} child: {refusal}; nothing done"),
     }
 }
 
