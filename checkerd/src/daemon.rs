@@ -304,6 +304,11 @@ impl Daemon {
         );
         self.generation = Some(generation);
         self.send_all(applied.after_ack)?;
+        // The starting health of every real server, so that the supervisor's view is
+        // complete without asking.
+        for s in self.engine.statuses() {
+            self.send(&FromChecker::RealServerStatus(s))?;
+        }
         self.schedule_all(Instant::now());
         Ok(())
     }
@@ -459,9 +464,19 @@ impl Daemon {
             return Ok(());
         };
         let mut out = Vec::new();
+        let quorum_before = self.engine.quorum_up(t.0);
         let Some(report) = self.engine.record(target(t), outcome, &mut out) else {
             return Ok(());
         };
+        let quorum_after = self.engine.quorum_up(t.0);
+        if quorum_after != quorum_before {
+            let name = service_name(&self.engine, t.0);
+            if quorum_after == Some(true) {
+                log::info!("Gained quorum for VS {name}");
+            } else {
+                log::info!("Lost quorum for VS {name}");
+            }
+        }
         log_result(
             &self.engine,
             target(t),
@@ -497,6 +512,14 @@ fn random_upto(max: Duration) -> Duration {
     } else {
         Duration::from_micros(fastrand::u64(0..=micros))
     }
+}
+
+fn service_name(engine: &Engine, vs: u32) -> String {
+    usize::try_from(vs)
+        .ok()
+        .and_then(|i| engine.plan().services.get(i))
+        .map(|s| s.name.clone())
+        .unwrap_or_else(|| format!("#{vs}"))
 }
 
 fn names(engine: &Engine, r: RealServerRef) -> (String, String) {
@@ -560,29 +583,11 @@ fn log_request(engine: &Engine, msg: &FromChecker) {
             }
         }
         FromChecker::SetSorryServer { vs, present } => {
-            let name = engine
-                .plan()
-                .services
-                .get(*vs as usize)
-                .map(|s| s.name.clone())
-                .unwrap_or_else(|| format!("#{vs}"));
+            let name = service_name(engine, *vs);
             if *present {
                 log::info!("Adding sorry server to VS {name}");
             } else {
                 log::info!("Removing sorry server from VS {name}");
-            }
-        }
-        FromChecker::NotifyQuorum { vs, up } => {
-            let name = engine
-                .plan()
-                .services
-                .get(*vs as usize)
-                .map(|s| s.name.clone())
-                .unwrap_or_else(|| format!("#{vs}"));
-            if *up {
-                log::info!("Gained quorum for VS {name}");
-            } else {
-                log::info!("Lost quorum for VS {name}");
             }
         }
         _ => {}

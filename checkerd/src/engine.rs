@@ -158,6 +158,13 @@ impl Engine {
         self.services.get_mut(vs)?.record(rs, checker, outcome, out)
     }
 
+    /// Whether virtual server #vs has its quorum.
+    pub fn quorum_up(&self, vs: Index) -> Option<bool> {
+        self.services
+            .get(usize::try_from(vs).ok()?)
+            .map(|s| s.quorum_up())
+    }
+
     /// The name of real server `r` and its virtual server, for log lines.
     pub fn names(&self, r: RealServerRef) -> Option<(&str, &str)> {
         let s = self.plan.services.get(usize::try_from(r.vs).ok()?)?;

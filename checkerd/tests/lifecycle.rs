@@ -33,6 +33,7 @@ fn ping_is_answered_with_the_same_nonce() {
 #[test]
 fn status_request_reports_every_real_server_then_status_end() {
     let mut c = start_with(ONE_SERVER);
+    c.drain(Duration::from_millis(100));
     c.send(ToChecker::StatusRequest { request: 7 });
     let mut statuses = Vec::new();
     loop {

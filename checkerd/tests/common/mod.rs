@@ -175,6 +175,11 @@ impl Checkerd {
         }
     }
 
+    /// Reads and keeps whatever arrives within `quiet`.
+    pub fn drain(&mut self, quiet: Duration) {
+        while self.recv(quiet).is_some() {}
+    }
+
     /// Closes the supervisor's end (EOF for the child).
     pub fn close(&mut self) {
         self.chan = None;
