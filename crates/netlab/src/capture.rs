@@ -30,6 +30,8 @@ pub struct Frame {
     pub at: Duration,
     /// The host whose port it entered the bridge from (the name given to `Lab::host`).
     pub from: String,
+    /// The bridge port: `p-HOST` for a host's `eth0`, `p-HOST-IF` for its other links.
+    pub port: String,
     /// The whole Ethernet frame.
     pub data: Vec<u8>,
 }
@@ -51,7 +53,7 @@ pub fn now() -> Duration {
 impl Capture {
     pub(crate) fn start(
         namespace: &str,
-        hosts: Arc<Mutex<Vec<String>>>,
+        ports: Arc<Mutex<Vec<(String, String)>>>,
     ) -> Result<Capture, LabError> {
         let frames = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
@@ -86,7 +88,7 @@ impl Capture {
                     return;
                 }
             };
-            let mut names: HashMap<usize, String> = HashMap::new();
+            let mut names: HashMap<usize, (String, String)> = HashMap::new();
             let mut buf = vec![0u8; 65536];
             while !s2.load(Ordering::Relaxed) {
                 let mut cmsg = nix::cmsg_space!(nix::sys::time::TimeSpec);
@@ -116,7 +118,7 @@ impl Capture {
                 // Only names found are cached: a host added later gets its port then.
                 let from = match names.get(&index) {
                     Some(n) => n.clone(),
-                    None => match port_host(index, &hosts) {
+                    None => match port_host(index, &ports) {
                         Some(n) => {
                             names.insert(index, n.clone());
                             n
@@ -124,9 +126,11 @@ impl Capture {
                         None => continue,
                     },
                 };
+                let (port, from) = from;
                 let frame = Frame {
                     at: at.unwrap_or_else(now),
                     from,
+                    port,
                     data: buf[..len].to_vec(),
                 };
                 if let Ok(mut f) = f2.lock() {
@@ -170,12 +174,12 @@ impl Drop for Capture {
     }
 }
 
-/// The host behind bridge port `index` of this thread's namespace (ports are named
-/// `p-HOST`); `None` for the bridge itself and anything else.
-fn port_host(index: usize, hosts: &Mutex<Vec<String>>) -> Option<String> {
+/// The port name and host behind bridge port `index` of this thread's namespace;
+/// `None` for the bridges themselves and anything else.
+fn port_host(index: usize, ports: &Mutex<Vec<(String, String)>>) -> Option<(String, String)> {
     let index = u32::try_from(index).ok()?;
-    let hosts = hosts.lock().ok()?.clone();
-    hosts
+    let ports = ports.lock().ok()?.clone();
+    ports
         .into_iter()
-        .find(|h| nix::net::if_::if_nametoindex(format!("p-{h}").as_str()).ok() == Some(index))
+        .find(|(port, _)| nix::net::if_::if_nametoindex(port.as_str()).ok() == Some(index))
 }

@@ -104,7 +104,8 @@ struct Inner {
     switch: String,
     dir: PathBuf,
     namespaces: Mutex<Vec<String>>,
-    hosts: Arc<Mutex<Vec<String>>>,
+    /// Bridge ports and the host behind each.
+    ports: Arc<Mutex<Vec<(String, String)>>>,
 }
 
 /// A set of namespaces on one bridge; everything it made goes away on drop.
@@ -137,7 +138,7 @@ impl Lab {
                 switch: switch.clone(),
                 dir,
                 namespaces: Mutex::new(Vec::new()),
-                hosts: Arc::new(Mutex::new(Vec::new())),
+                ports: Arc::new(Mutex::new(Vec::new())),
             }),
         };
         lab.add_namespace(&switch)?;
@@ -193,14 +194,49 @@ impl Lab {
         ])?;
         ip(&["-n", sw, "link", "set", &port, "master", "br0", "up"])?;
         ip(&["-n", &ns, "link", "set", "eth0", "up"])?;
-        if let Ok(mut hosts) = self.inner.hosts.lock() {
-            hosts.push(name.to_string());
+        if let Ok(mut ports) = self.inner.ports.lock() {
+            ports.push((port.clone(), name.to_string()));
         }
         Ok(Host {
             inner: Arc::clone(&self.inner),
             name: name.to_string(),
             ns,
         })
+    }
+
+    /// Gives `host` another interface `ifname` (up), plugged into bridge `bridge` of
+    /// the switch (made on first use; `br0` is the one every host's `eth0` is on), so
+    /// that one host can sit on several separate links.
+    pub fn link(&mut self, host: &Host, ifname: &str, bridge: &str) -> Result<(), LabError> {
+        let sw = &self.inner.switch;
+        if bridge != "br0" && ip(&["-n", sw, "link", "show", bridge]).is_err() {
+            ip(&["-n", sw, "link", "add", bridge, "type", "bridge"])?;
+            ip(&[
+                "-n",
+                sw,
+                "link",
+                "set",
+                bridge,
+                "type",
+                "bridge",
+                "mcast_snooping",
+                "0",
+                "forward_delay",
+                "0",
+            ])?;
+            ip(&["-n", sw, "link", "set", bridge, "up"])?;
+        }
+        let port = format!("p-{}-{ifname}", host.name);
+        ip(&[
+            "-n", sw, "link", "add", &port, "type", "veth", "peer", "name", ifname, "netns",
+            &host.ns,
+        ])?;
+        ip(&["-n", sw, "link", "set", &port, "master", bridge, "up"])?;
+        ip(&["-n", &host.ns, "link", "set", ifname, "up"])?;
+        if let Ok(mut ports) = self.inner.ports.lock() {
+            ports.push((port, host.name.clone()));
+        }
+        Ok(())
     }
 
     /// The switch namespace (where `br0` lives), e.g. for captures.
@@ -215,7 +251,7 @@ impl Lab {
 
     /// Starts capturing every frame crossing the bridge, with kernel timestamps.
     pub fn capture(&self) -> Result<crate::Capture, LabError> {
-        crate::Capture::start(&self.inner.switch, Arc::clone(&self.inner.hosts))
+        crate::Capture::start(&self.inner.switch, Arc::clone(&self.inner.ports))
     }
 }
 

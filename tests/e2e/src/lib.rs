@@ -9,6 +9,7 @@ pub mod addrwatch;
 pub mod conf;
 pub mod failover;
 pub mod node;
+pub mod procstat;
 pub mod timeline;
 
 pub use conf::{Family, PairConf};

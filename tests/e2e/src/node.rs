@@ -192,6 +192,11 @@ impl Node {
         }
     }
 
+    /// The VRRP process: vigil-vrrpd, or keepalived's VRRP child (from `-r`).
+    pub fn vrrp_pid(&self) -> Option<i32> {
+        crate::procstat::pid_file(&self.dir.join("vrrp.pid"))
+    }
+
     /// True while the virtual address is on `eth0`.
     pub fn holds(&self, vip: &str) -> bool {
         self.host.has_address("eth0", vip)
