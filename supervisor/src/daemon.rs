@@ -384,8 +384,8 @@ impl Daemon {
             log::warn!("{name} child: restarting now (restart #{restarts})");
         } else {
             log::warn!(
-                "{name} child: restarting in {} s (restart #{restarts}, {} quick exits in a row)",
-                delay.as_secs(),
+                "{name} child: restarting in {:.1} s (restart #{restarts}, {} quick exits in a row)",
+                delay.as_secs_f64(),
                 backoff.quick_deaths()
             );
         }
