@@ -1,0 +1,110 @@
+//! Interoperability with keepalived 2.2.7 on the same link, in both roles (VRRPv3 over
+//! IPv4, 0.1 s adverts, keepalived's default checksum with the pseudo-header).
+
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE)
+
+mod common;
+
+use common::{lab, v3_conf, wait_until, Node};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+use vigil_ipc::msg::vrrp::VrrpState;
+use vigil_netlab::Host;
+
+const VIP: &str = "192.0.2.100";
+
+struct Keepalived {
+    child: Child,
+}
+
+impl Keepalived {
+    fn start(host: &Host, dir: &std::path::Path, priority: u8) -> Keepalived {
+        let d = dir.join(host.name());
+        std::fs::create_dir_all(&d).unwrap();
+        let conf = d.join("keepalived.conf");
+        std::fs::write(&conf, v3_conf(priority, "")).unwrap();
+        let mut c = Command::new("keepalived");
+        c.args(["-n", "-l", "-D", "-P", "-f"])
+            .arg(&conf)
+            .arg("-p")
+            .arg(d.join("keepalived.pid"))
+            .arg("-r")
+            .arg(d.join("vrrp.pid"));
+        Keepalived {
+            child: host.spawn(&mut c).unwrap(),
+        }
+    }
+
+    /// SIGTERM: keepalived's MASTER sends priority 0 and removes its VIPs.
+    fn terminate(&self) {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.child.id()).unwrap());
+        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+    }
+
+    fn stop(&mut self) {
+        self.terminate();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Keepalived {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            self.stop();
+        }
+    }
+}
+
+#[test]
+fn interop_keepalived_master_vigil_backup_then_keepalived_stops() {
+    let (lab, hosts) = lab("k1", 2);
+    let mut k = Keepalived::start(&hosts[1], lab.dir(), 200);
+    wait_until("keepalived MASTER (VIP on b)", Duration::from_secs(5), || {
+        hosts[1].has_address("eth0", VIP)
+    });
+    let mut a = Node::start(&hosts[0], &v3_conf(100, ""));
+    a.wait_state(0, VrrpState::Backup, Duration::from_secs(2));
+    std::thread::sleep(Duration::from_millis(600));
+    let st = a.status_request(1);
+    assert_eq!(st[0].state, VrrpState::Backup, "log:\n{}", a.log());
+    assert_eq!(st[0].master, Some("192.0.2.2".parse().unwrap()));
+    assert!(st[0].counters.adverts_received >= 4, "{:?}", st[0].counters);
+    assert_eq!(st[0].counters.checksum_errors, 0);
+    assert_eq!(st[0].counters.address_list_errors, 0);
+    assert!(!hosts[0].has_address("eth0", VIP));
+    let start = Instant::now();
+    k.terminate();
+    a.wait_state(0, VrrpState::Master, Duration::from_millis(400));
+    eprintln!("keepalived SIGTERM -> vigil MASTER: {:?}", start.elapsed());
+    k.stop();
+    wait_until("VIP on a", Duration::from_secs(1), || hosts[0].has_address("eth0", VIP));
+}
+
+#[test]
+fn interop_vigil_master_keepalived_backup_then_vigil_shuts_down() {
+    let (lab, hosts) = lab("k2", 2);
+    let mut a = Node::start(&hosts[0], &v3_conf(200, ""));
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
+    let _k = Keepalived::start(&hosts[1], lab.dir(), 100);
+    wait_until("keepalived BACKUP", Duration::from_secs(5), || {
+        hosts[1].log().contains("(VI_1) Entering BACKUP STATE")
+    });
+    // Long enough for keepalived's Master_Down_Interval to have run out many times.
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(!hosts[1].has_address("eth0", VIP), "keepalived took the VIP:\n{}", hosts[1].log());
+    assert_eq!(a.state(), Some(VrrpState::Master));
+    assert!(!hosts[1].log().contains("(VI_1) Entering MASTER STATE"));
+    let start = Instant::now();
+    let (status, exit_took) = a.shutdown();
+    assert_eq!(status.code(), Some(0));
+    if exit_took > Duration::from_millis(300) {
+        eprintln!("slow exit; log:\n{}", a.log());
+    }
+    wait_until("VIP on keepalived's host", Duration::from_millis(600), || {
+        hosts[1].has_address("eth0", VIP)
+    });
+    eprintln!(
+        "vigil Shutdown -> keepalived MASTER with VIP: {:?} (vigil exited after {exit_took:?})",
+        start.elapsed()
+    );
+}
