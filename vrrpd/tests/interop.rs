@@ -59,9 +59,11 @@ impl Drop for Keepalived {
 fn interop_keepalived_master_vigil_backup_then_keepalived_stops() {
     let (lab, hosts) = lab("k1", 2);
     let mut k = Keepalived::start(&hosts[1], lab.dir(), 200);
-    wait_until("keepalived MASTER (VIP on b)", Duration::from_secs(5), || {
-        hosts[1].has_address("eth0", VIP)
-    });
+    wait_until(
+        "keepalived MASTER (VIP on b)",
+        Duration::from_secs(5),
+        || hosts[1].has_address("eth0", VIP),
+    );
     let mut a = Node::start(&hosts[0], &v3_conf(100, ""));
     a.wait_state(0, VrrpState::Backup, Duration::from_secs(2));
     std::thread::sleep(Duration::from_millis(600));
@@ -77,7 +79,9 @@ fn interop_keepalived_master_vigil_backup_then_keepalived_stops() {
     a.wait_state(0, VrrpState::Master, Duration::from_millis(400));
     eprintln!("keepalived SIGTERM -> vigil MASTER: {:?}", start.elapsed());
     k.stop();
-    wait_until("VIP on a", Duration::from_secs(1), || hosts[0].has_address("eth0", VIP));
+    wait_until("VIP on a", Duration::from_secs(1), || {
+        hosts[0].has_address("eth0", VIP)
+    });
 }
 
 #[test]
@@ -91,7 +95,11 @@ fn interop_vigil_master_keepalived_backup_then_vigil_shuts_down() {
     });
     // Long enough for keepalived's Master_Down_Interval to have run out many times.
     std::thread::sleep(Duration::from_millis(1000));
-    assert!(!hosts[1].has_address("eth0", VIP), "keepalived took the VIP:\n{}", hosts[1].log());
+    assert!(
+        !hosts[1].has_address("eth0", VIP),
+        "keepalived took the VIP:\n{}",
+        hosts[1].log()
+    );
     assert_eq!(a.state(), Some(VrrpState::Master));
     assert!(!hosts[1].log().contains("(VI_1) Entering MASTER STATE"));
     let start = Instant::now();
@@ -100,9 +108,11 @@ fn interop_vigil_master_keepalived_backup_then_vigil_shuts_down() {
     if exit_took > Duration::from_millis(300) {
         eprintln!("slow exit; log:\n{}", a.log());
     }
-    wait_until("VIP on keepalived's host", Duration::from_millis(600), || {
-        hosts[1].has_address("eth0", VIP)
-    });
+    wait_until(
+        "VIP on keepalived's host",
+        Duration::from_millis(600),
+        || hosts[1].has_address("eth0", VIP),
+    );
     eprintln!(
         "vigil Shutdown -> keepalived MASTER with VIP: {:?} (vigil exited after {exit_took:?})",
         start.elapsed()

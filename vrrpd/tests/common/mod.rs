@@ -270,6 +270,38 @@ impl Node {
         }
     }
 
+    /// Closes the supervisor's end of the channel (the supervisor died).
+    pub fn hang_up(&mut self) {
+        let (dummy, _) = seqpacket_pair().unwrap();
+        let old = std::mem::replace(&mut self.chan, Channel::new(dummy, 0).unwrap());
+        drop(old);
+    }
+
+    /// Sends `signal` to the daemon.
+    pub fn signal(&self, signal: nix::sys::signal::Signal) {
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.pid()).unwrap());
+        nix::sys::signal::kill(pid, signal).unwrap();
+    }
+
+    /// Waits for the process to exit without reading the channel.
+    pub fn wait_exit_quiet(&mut self, timeout: Duration) -> ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                return s;
+            }
+            if start.elapsed() > timeout {
+                let _ = self.child.kill();
+                panic!(
+                    "{}: vrrpd did not exit; log:\n{}",
+                    self.host.name(),
+                    self.host.log()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
     /// SIGKILL.
     pub fn kill9(&mut self) {
         let _ = self.child.kill();
