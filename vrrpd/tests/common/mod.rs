@@ -359,3 +359,31 @@ pub fn wait_until(what: &str, timeout: Duration, mut cond: impl FnMut() -> bool)
         std::thread::sleep(Duration::from_millis(1));
     }
 }
+
+/// Waits until `node` instance 0 is in `state`, pumping (and answering RunScript for)
+/// `others` meanwhile.
+pub fn wait_state_pumping(
+    node: &mut Node,
+    others: &mut [&mut Node],
+    state: VrrpState,
+    timeout: Duration,
+) -> Duration {
+    let start = Instant::now();
+    loop {
+        for o in others.iter_mut() {
+            o.pump();
+        }
+        node.pump();
+        if node.status.get(&0).map(|s| s.state) == Some(state) {
+            return start.elapsed();
+        }
+        if start.elapsed() > timeout {
+            panic!(
+                "{}: not {state:?} after {timeout:?}; log:\n{}",
+                node.host.name(),
+                node.host.log()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
