@@ -160,9 +160,15 @@ impl Node {
         }
     }
 
-    /// A crash: SIGKILL to every process of the node at once.
+    /// A crash: every process of the node dies at once. They are stopped first, then
+    /// killed: killed one by one, a child could see its parent die (PR_SET_PDEATHSIG)
+    /// and shut down gracefully with a priority-0 advert before its own SIGKILL lands.
     pub fn crash(&mut self) {
-        for pid in self.pids() {
+        let pids = self.pids();
+        for &pid in &pids {
+            let _ = kill(Pid::from_raw(pid), Signal::SIGSTOP);
+        }
+        for &pid in &pids {
             let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
         }
         self.reap();
