@@ -130,7 +130,11 @@ pub fn run(fd: OwnedFd, supervisor_pid: u32) -> Result<Exit, DaemonError> {
         next_epoch: 1,
     };
     log::info!("Starting health checker (supervisor {supervisor_pid})");
-    d.run(supervisor_pid)
+    match d.run(supervisor_pid) {
+        // The supervisor closing its end while a message goes out is the same EOF.
+        Err(DaemonError::Ipc(e)) if e.is_closed() => Ok(Exit::SupervisorGone),
+        other => other,
+    }
 }
 
 impl Daemon {
@@ -357,11 +361,14 @@ impl Daemon {
                     .get(&t)
                     .is_some_and(|r| r.epoch == epoch && !matches!(r.active, Active::Idle));
                 if busy {
-                    let reason = match self.runs.get(&t).map(|r| &r.active) {
-                        Some(Active::Misc { .. }) => "no result from the supervisor in time",
-                        _ => "timeout",
+                    let verdict = match self.runs.get(&t).map(|r| &r.active) {
+                        Some(Active::Probe(p, _)) => p.expired(),
+                        _ => Err("no result from the supervisor in time".to_string()),
                     };
-                    self.finish(t, Outcome::Failure, Some(reason.to_string()), now)?;
+                    match verdict {
+                        Ok(()) => self.finish(t, Outcome::Success, None, now)?,
+                        Err(reason) => self.finish(t, Outcome::Failure, Some(reason), now)?,
+                    }
                 }
             }
         }

@@ -190,7 +190,10 @@ impl ServerHealth {
                         report.checker = Some(false);
                         self.failed = self.failed.saturating_add(1);
                     }
-                } else if !c.has_run && c.params.alpha {
+                } else if !c.has_run && c.params.alpha && c.params.retry == 0 {
+                    // check_tcp.c/check_udp.c epilog: a never-run alpha checker reaches
+                    // update_svr_checker_state(DOWN) only once its retries are used up,
+                    // which for a checker never up is only with retry 0.
                     report.initial_down_notify = true;
                 }
                 // A checker already down waits a full delay_loop: no retries.
@@ -350,6 +353,20 @@ mod tests {
         assert_eq!(r.server, None);
         let r = h.record(0, Outcome::Failure).expect("checker 0");
         assert!(!r.initial_down_notify);
+    }
+
+    #[test]
+    fn check_udp_epilog_alpha_with_retries_sends_no_initial_notify() {
+        let mut h = ServerHealth::new(
+            1,
+            &[CheckerParams {
+                retry: 2,
+                alpha: true,
+            }],
+        );
+        let r = h.record(0, Outcome::Failure).expect("checker 0");
+        assert!(!r.initial_down_notify);
+        assert_eq!(r.next, Next::Loop, "a down checker is not retried");
     }
 
     #[test]

@@ -4,9 +4,12 @@
 //! (`connect_timeout`); a probe past it has failed.
 
 pub mod connect;
+pub mod dns;
 pub mod http;
 pub mod misc;
+pub mod smtp;
 pub mod tcp;
+pub mod udp;
 
 use crate::plan::Kind;
 use mio::{Registry, Token};
@@ -21,6 +24,12 @@ pub enum Probe {
     Tcp(tcp::TcpProbe),
     /// HTTP_GET.
     Http(http::HttpProbe),
+    /// SMTP_CHECK.
+    Smtp(smtp::SmtpProbe),
+    /// UDP_CHECK.
+    Udp(udp::UdpProbe),
+    /// DNS_CHECK.
+    Dns(dns::DnsProbe),
 }
 
 /// What a readiness event did to a probe.
@@ -39,6 +48,13 @@ impl Probe {
         Some(match kind {
             Kind::Tcp(ep) => tcp::TcpProbe::start(ep, registry, token).map(Probe::Tcp),
             Kind::Http(h) => http::HttpProbe::start(h, registry, token).map(Probe::Http),
+            Kind::Smtp(s) => smtp::SmtpProbe::start(s, registry, token).map(Probe::Smtp),
+            Kind::Udp { endpoint, check } => {
+                udp::UdpProbe::start(endpoint, check, registry, token).map(Probe::Udp)
+            }
+            Kind::Dns { endpoint, check } => {
+                dns::DnsProbe::start(endpoint, check, registry, token).map(Probe::Dns)
+            }
             _ => return None,
         })
     }
@@ -48,6 +64,18 @@ impl Probe {
         match self {
             Probe::Tcp(p) => p.ready(),
             Probe::Http(p) => p.ready(registry, token),
+            Probe::Smtp(p) => p.ready(registry, token),
+            Probe::Udp(p) => p.ready(),
+            Probe::Dns(p) => p.ready(),
+        }
+    }
+
+    /// The verdict when the deadline passes first: a timeout fails, except for a UDP
+    /// check that needs no reply (silence is success there).
+    pub fn expired(&self) -> Verdict {
+        match self {
+            Probe::Udp(p) => p.expired(),
+            _ => Err("timeout".into()),
         }
     }
 
@@ -56,6 +84,9 @@ impl Probe {
         match self {
             Probe::Tcp(p) => p.stop(registry),
             Probe::Http(p) => p.stop(registry),
+            Probe::Smtp(p) => p.stop(registry),
+            Probe::Udp(p) => p.stop(registry),
+            Probe::Dns(p) => p.stop(registry),
         }
     }
 }
