@@ -8,7 +8,11 @@ pub use crate::error::NetError;
 use crate::link;
 pub use crate::link::{Link, MacvlanMode};
 use crate::nl::Requester;
-use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
+use crate::route;
+pub use crate::route::{NexthopSpec, RouteSpec};
+use crate::rule;
+pub use crate::rule::{RuleSpec, RuleVerdict};
+use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::address::AddressMessage;
 use netlink_packet_route::link::{
     AfSpecInet6, AfSpecUnspec, In6AddrGenMode, InfoData, InfoKind, InfoMacVlan, LinkAttribute,
@@ -279,6 +283,72 @@ impl Rtnl {
             "setting IPv6 address generation to none on",
             &|| format!("ifindex {index}"),
         )
+    }
+
+    /// Adds a route; one already there (EEXIST) is Ok.
+    pub fn add_route(&mut self, spec: &RouteSpec) -> Result<(), NetError> {
+        spec.check().map_err(|reason| NetError::Invalid {
+            object: format!("route {spec}"),
+            reason,
+        })?;
+        let flags = if spec.append {
+            NLM_F_CREATE | NLM_F_APPEND
+        } else {
+            NLM_F_CREATE | NLM_F_EXCL
+        };
+        match self.req.ack(
+            RouteNetlinkMessage::NewRoute(route::new_message(spec)),
+            flags,
+            "adding route",
+            &|| spec.to_string(),
+        ) {
+            Err(e) if e.errno() == Some(Errno::EEXIST) => Ok(()),
+            r => r,
+        }
+    }
+
+    /// Removes a route we added (same protocol); one not there (ESRCH) or whose
+    /// interface is gone (ENODEV) is Ok.
+    pub fn del_route(&mut self, spec: &RouteSpec) -> Result<(), NetError> {
+        match self.req.ack(
+            RouteNetlinkMessage::DelRoute(route::del_message(spec)),
+            0,
+            "removing route",
+            &|| spec.to_string(),
+        ) {
+            Err(e) if matches!(e.errno(), Some(Errno::ESRCH | Errno::ENODEV)) => Ok(()),
+            r => r,
+        }
+    }
+
+    /// Adds a rule; one already there (EEXIST) is Ok.
+    pub fn add_rule(&mut self, spec: &RuleSpec) -> Result<(), NetError> {
+        spec.check().map_err(|reason| NetError::Invalid {
+            object: spec.to_string(),
+            reason,
+        })?;
+        match self.req.ack(
+            RouteNetlinkMessage::NewRule(rule::message(spec)),
+            NLM_F_CREATE | NLM_F_EXCL,
+            "adding",
+            &|| spec.to_string(),
+        ) {
+            Err(e) if e.errno() == Some(Errno::EEXIST) => Ok(()),
+            r => r,
+        }
+    }
+
+    /// Removes a rule; one not there (ENOENT) is Ok.
+    pub fn del_rule(&mut self, spec: &RuleSpec) -> Result<(), NetError> {
+        match self.req.ack(
+            RouteNetlinkMessage::DelRule(rule::message(spec)),
+            0,
+            "removing",
+            &|| spec.to_string(),
+        ) {
+            Err(e) if e.errno() == Some(Errno::ENOENT) => Ok(()),
+            r => r,
+        }
     }
 
     /// Gets one link; None on ENODEV.

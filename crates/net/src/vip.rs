@@ -1,12 +1,17 @@
-//! From the configuration model's addresses (`virtual_ipaddress`,
-//! `virtual_ipaddress_excluded`, `static_ipaddress`) to kernel address specs, with
-//! keepalived's defaults.
+//! From the configuration model to kernel specs, with keepalived's defaults:
+//! addresses (`virtual_ipaddress`, `virtual_ipaddress_excluded`, `static_ipaddress`),
+//! routes (`virtual_routes`, `static_routes`) and rules (`virtual_rules`,
+//! `static_rules`). The only module that knows the configuration model.
 
 use crate::addr::AddrSpec;
 use crate::error::NetError;
+use crate::route::{rtax, NexthopSpec, RouteSpec, RTPROT_KEEPALIVED};
 use crate::rtnl::Rtnl;
+use crate::rule::{RuleSpec, RuleVerdict};
 use std::net::{IpAddr, Ipv4Addr};
-use vigil_config::model::ipaddr::{Broadcast, IpAddress, Lifetime};
+use vigil_config::model::ipaddr::{
+    Broadcast, IpAddress, Lifetime, Metric, Range, Route, RouteType, Rule, RuleAction,
+};
 
 /// The AddrSpec of a configured address on the interface `dev` names, else
 /// `default_if` (the instance's interface, or its VMAC when `use_vmac`), resolved to
@@ -66,6 +71,161 @@ fn broadcast(addr: Ipv4Addr, len: u8, b: Broadcast) -> Ipv4Addr {
         Broadcast::SetHostBits => Ipv4Addr::from(a | !mask),
         Broadcast::ClearHostBits => Ipv4Addr::from(a & mask),
     }
+}
+
+/// RTAX_CC_ALGO: the congestion-control metric, locked like the others.
+const RTAX_CC_ALGO: u16 = 16;
+
+/// The RouteSpec of a configured route; `dev` names (of the route and of each
+/// nexthop) are resolved through `rtnl`. What the crate cannot send yet (`encap`,
+/// `vrf`, `ttl-propagate`) is refused rather than silently dropped.
+pub fn route_spec(rtnl: &mut Rtnl, r: &Route) -> Result<RouteSpec, NetError> {
+    let unsupported = |what: &str| NetError::Invalid {
+        object: format!("route {}", r.dst),
+        reason: format!("`{what}` is not supported"),
+    };
+    if r.encap.is_some() {
+        return Err(unsupported("encap"));
+    }
+    if r.vrf.is_some() {
+        return Err(unsupported("vrf"));
+    }
+    if r.ttl_propagate.is_some() {
+        return Err(unsupported("ttl-propagate"));
+    }
+    let mut spec = RouteSpec::new(r.dst.addr, r.dst.len);
+    spec.kind = route_type(r.kind);
+    spec.table = r.table;
+    spec.protocol = r.protocol.unwrap_or(RTPROT_KEEPALIVED);
+    spec.scope = r.scope;
+    spec.src = r.src;
+    spec.from = r.from.map(|p| (p.addr, p.len));
+    spec.via = r.via;
+    spec.oif = match &r.dev {
+        Some(d) => Some(rtnl.ifindex(d)?),
+        None => None,
+    };
+    spec.onlink = r.onlink;
+    spec.metric = r.metric;
+    spec.tos = r.tos.unwrap_or(0);
+    let lockable = [
+        (rtax::MTU, r.mtu),
+        (rtax::ADVMSS, r.advmss),
+        (rtax::RTT, r.rtt),
+        (rtax::RTTVAR, r.rttvar),
+        (rtax::REORDERING, r.reordering),
+        (rtax::CWND, r.cwnd),
+        (rtax::SSTHRESH, r.ssthresh),
+        (rtax::RTO_MIN, r.rto_min),
+    ];
+    for (k, m) in lockable {
+        if let Some(Metric { value, lock }) = m {
+            spec.metrics.push((k, value));
+            if lock {
+                spec.locked.push(k);
+            }
+        }
+    }
+    let plain = [
+        (rtax::HOPLIMIT, r.hoplimit.map(u32::from)),
+        (rtax::WINDOW, r.window),
+        (rtax::INITCWND, r.initcwnd),
+        (rtax::INITRWND, r.initrwnd),
+        (rtax::QUICKACK, r.quickack.map(u32::from)),
+        (
+            rtax::FASTOPEN_NO_COOKIE,
+            r.fastopen_no_cookie.map(u32::from),
+        ),
+        // RTAX_FEATURE_ECN is bit 0.
+        (rtax::FEATURES, r.features_ecn.then_some(1)),
+    ];
+    spec.metrics
+        .extend(plain.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))));
+    if let Some((name, lock)) = &r.congctl {
+        spec.congctl = Some(name.clone());
+        if *lock {
+            spec.locked.push(RTAX_CC_ALGO);
+        }
+    }
+    spec.realms = r.realms.map(|x| (x.from, x.to));
+    spec.pref = r.pref;
+    spec.expires = r.expires;
+    for n in &r.nexthops {
+        if n.encap.is_some() {
+            return Err(unsupported("nexthop encap"));
+        }
+        spec.nexthops.push(NexthopSpec {
+            via: n.via,
+            oif: match &n.dev {
+                Some(d) => Some(rtnl.ifindex(d)?),
+                None => None,
+            },
+            weight: n.weight.unwrap_or(1),
+            onlink: n.onlink,
+            realms: n.realms.map(|x| (x.from, x.to)),
+        });
+    }
+    spec.append = r.append;
+    Ok(spec)
+}
+
+/// The RTN_* number of a route type.
+fn route_type(t: RouteType) -> u8 {
+    match t {
+        RouteType::Unicast => 1,
+        RouteType::Local => 2,
+        RouteType::Broadcast => 3,
+        RouteType::Anycast => 4,
+        RouteType::Multicast => 5,
+        RouteType::Blackhole => 6,
+        RouteType::Unreachable => 7,
+        RouteType::Prohibit => 8,
+        RouteType::Throw => 9,
+        RouteType::Nat => 10,
+        RouteType::Xresolve => 11,
+    }
+}
+
+/// The RuleSpec of a configured rule (interface names are sent as names: the kernel
+/// matches them even for interfaces that do not exist yet).
+pub fn rule_spec(r: &Rule) -> Result<RuleSpec, NetError> {
+    let ports = |what: &str, p: Option<Range>| -> Result<Option<(u16, u16)>, NetError> {
+        p.map(|p| match (u16::try_from(p.start), u16::try_from(p.end)) {
+            (Ok(a), Ok(b)) => Ok((a, b)),
+            _ => Err(NetError::Invalid {
+                object: format!("rule {}", r.priority),
+                reason: format!("{what} {p} is not a port range"),
+            }),
+        })
+        .transpose()
+    };
+    let verdict = match r.action {
+        RuleAction::Table(t) => RuleVerdict::Table(t),
+        RuleAction::Goto(p) => RuleVerdict::Goto(p),
+        RuleAction::Nop => RuleVerdict::Nop,
+        RuleAction::Blackhole => RuleVerdict::Blackhole,
+        RuleAction::Unreachable => RuleVerdict::Unreachable,
+        RuleAction::Prohibit => RuleVerdict::Prohibit,
+        RuleAction::L3mdev => RuleVerdict::L3mdev,
+    };
+    let mut spec = RuleSpec::new(r.ipv6, r.priority, verdict);
+    spec.invert = r.invert;
+    spec.from = r.from.map(|p| (p.addr, p.len));
+    spec.to = r.to.map(|p| (p.addr, p.len));
+    spec.tos = r.tos.unwrap_or(0);
+    spec.fwmark = r.fwmark;
+    spec.realms = r.realms.map(|x| (x.from, x.to));
+    spec.iif = r.iif.clone();
+    spec.oif = r.oif.clone();
+    spec.uidrange = r.uidrange.map(|u| (u.start, u.end));
+    spec.protocol = r.protocol;
+    spec.ipproto = r.ipproto;
+    spec.sport = ports("sport", r.sport)?;
+    spec.dport = ports("dport", r.dport)?;
+    spec.tunnel_id = r.tunnel_id;
+    spec.suppress_prefixlength = r.suppress_prefixlength;
+    spec.suppress_ifgroup = r.suppress_ifgroup;
+    Ok(spec)
 }
 
 #[cfg(test)]
