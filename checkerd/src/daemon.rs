@@ -85,7 +85,7 @@ enum Timer {
 #[derive(Debug)]
 enum Active {
     Idle,
-    Probe(Probe, Token),
+    Probe(Box<Probe>, Token),
     Misc { dynamic: bool },
 }
 
@@ -396,7 +396,7 @@ impl Daemon {
                 match Probe::start(kind, self.poll.registry(), token) {
                     Some(Ok(probe)) => {
                         self.tokens.insert(token, t);
-                        self.set_active(t, Active::Probe(probe, token));
+                        self.set_active(t, Active::Probe(Box::new(probe), token));
                         self.timers
                             .arm(now + probe_deadline(&plan), Timer::Deadline(t, epoch));
                     }
