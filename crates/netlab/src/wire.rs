@@ -5,6 +5,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 /// IANA protocol number of VRRP (RFC 5798 §5.1.1.3).
 const PROTO_VRRP: u8 = 112;
+/// IANA protocol number of the IPsec Authentication Header (RFC 4302).
+const PROTO_AH: u8 = 51;
 const ETH_P_IP: u16 = 0x0800;
 const ETH_P_ARP: u16 = 0x0806;
 const ETH_P_IPV6: u16 = 0x86dd;
@@ -56,11 +58,22 @@ pub fn classify(frame: &[u8]) -> Option<Kind> {
     match t {
         ETH_P_IP => {
             let ihl = usize::from(p.first()? & 0x0f) * 4;
-            if *p.get(9)? != PROTO_VRRP {
-                return None;
-            }
             let src = Ipv4Addr::new(*p.get(12)?, *p.get(13)?, *p.get(14)?, *p.get(15)?);
-            advert(IpAddr::V4(src), p.get(ihl..)?)
+            match *p.get(9)? {
+                PROTO_VRRP => advert(IpAddr::V4(src), p.get(ihl..)?),
+                // VRRPv2 with IPsec AH authentication (RFC 2338 §5.3.6.3): the advert
+                // follows the AH header, whose length field counts 32-bit words minus 2
+                // (RFC 4302 §2.2).
+                PROTO_AH => {
+                    let ah = p.get(ihl..)?;
+                    if *ah.first()? != PROTO_VRRP {
+                        return None;
+                    }
+                    let len = (usize::from(*ah.get(1)?) + 2) * 4;
+                    advert(IpAddr::V4(src), ah.get(len..)?)
+                }
+                _ => None,
+            }
         }
         ETH_P_IPV6 => {
             let next = *p.get(6)?;
@@ -124,6 +137,25 @@ mod tests {
             })
         );
         assert_eq!(src_mac(&f), Some([0, 0, 0x5e, 0, 1, 7]));
+    }
+
+    #[test]
+    fn vrrp_v2_inside_ah_rfc2338_5_3_6_3() {
+        let mut ip = vec![0x45, 0, 0, 64, 0, 0, 0, 0, 255, PROTO_AH, 0, 0];
+        ip.extend([192, 0, 2, 1, 224, 0, 0, 18]);
+        // AH: next header VRRP, payload length 4 (six words: 24 bytes), SPI, seq, ICV.
+        ip.extend([PROTO_VRRP, 4, 0, 0]);
+        ip.extend([0u8; 20]);
+        ip.extend([0x21, 9, 100, 1, 2, 1, 0, 0, 192, 0, 2, 100]);
+        assert_eq!(
+            classify(&eth(ETH_P_IP, &ip)),
+            Some(Kind::Advert {
+                src: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+                version: 2,
+                vrid: 9,
+                priority: 100
+            })
+        );
     }
 
     #[test]

@@ -22,8 +22,10 @@ pub struct PairConf {
     pub family: Family,
     /// `virtual_router_id`.
     pub vrid: u8,
-    /// v2 `auth_pass` (PASS authentication) when set.
+    /// v2 `auth_pass` (PASS authentication, or AH with `auth_ah`) when set.
     pub auth_pass: Option<String>,
+    /// `auth_type AH` (IPsec AH, HMAC-MD5-96) instead of PASS.
+    pub auth_ah: bool,
     /// Unicast peers instead of multicast.
     pub unicast: bool,
     /// `garp_master_delay` in seconds (keepalived's default is 5).
@@ -38,6 +40,7 @@ impl Default for PairConf {
             family: Family::V4,
             vrid: 51,
             auth_pass: None,
+            auth_ah: false,
             unicast: false,
             garp_master_delay: 5,
         }
@@ -103,9 +106,10 @@ impl PairConf {
         let _ = writeln!(s, "    version {}", self.version);
         let _ = writeln!(s, "    garp_master_delay {}", self.garp_master_delay);
         if let Some(pass) = &self.auth_pass {
+            let kind = if self.auth_ah { "AH" } else { "PASS" };
             let _ = writeln!(
                 s,
-                "    authentication {{\n        auth_type PASS\n        auth_pass {pass}\n    }}"
+                "    authentication {{\n        auth_type {kind}\n        auth_pass {pass}\n    }}"
             );
         }
         if self.unicast {

@@ -93,3 +93,40 @@ fn vrrp_v2_pass_pair_fails_over_rfc3768() {
     };
     check(&conf, Fault::Term);
 }
+
+#[test]
+fn vrrp_v2_ah_pair_elects_and_fails_over_rfc2338_5_3_6_3() {
+    let _g = serial();
+    let conf = PairConf {
+        version: 2,
+        advert_int: "1".into(),
+        auth_pass: Some("secret".into()),
+        auth_ah: true,
+        ..PairConf::default()
+    };
+    // The adverts travel inside IPsec AH (IP protocol 51), not as bare VRRP (112).
+    let mut lab = vigil_netlab::Lab::new("ah").unwrap();
+    let (mut a, mut b) = vigil_e2e::failover::pair(&mut lab, Daemon::Vigil, &conf).unwrap();
+    let cap = lab.capture().unwrap();
+    a.start().unwrap();
+    b.start().unwrap();
+    assert!(vigil_e2e::failover::wait(
+        std::time::Duration::from_secs(10),
+        || a.holds(conf.vip()) && !b.holds(conf.vip())
+    ));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let frames = cap.stop();
+    let ipv4 = |f: &&vigil_netlab::Frame| f.data.get(12..14) == Some(&[0x08, 0x00]);
+    let protos: Vec<u8> = frames
+        .iter()
+        .filter(ipv4)
+        .filter_map(|f| f.data.get(23).copied())
+        .collect();
+    assert!(protos.contains(&51), "AH frames seen: {protos:?}");
+    assert!(
+        !protos.contains(&112),
+        "no unauthenticated VRRP: {protos:?}"
+    );
+    drop((a, b, lab));
+    check(&conf, Fault::Term);
+}
