@@ -77,7 +77,10 @@ impl Monitor {
                 Ok(()) => {}
                 Err(e) => match errno_of(&e) {
                     Errno::EAGAIN => return Ok(events),
-                    Errno::ENOBUFS => {
+                    // ENOBUFS: the kernel dropped notifications. EMSGSIZE: one was
+                    // larger than the buffer and is lost. Either way the picture is
+                    // incomplete.
+                    Errno::ENOBUFS | Errno::EMSGSIZE => {
                         self.drain();
                         return Err(NetError::EventsLost);
                     }

@@ -75,6 +75,12 @@ pub fn get_interface(family: Family, ifname: &str, key: &str) -> Result<String, 
         })
 }
 
+/// Whether IPv6 forwarding is on for the interface: an unsolicited NA then carries the
+/// Router flag (RFC 4861 §4.4), as keepalived's get_ipv6_forwarding decides it.
+pub fn ipv6_forwarding(ifname: &str) -> Result<bool, NetError> {
+    Ok(get_interface(Family::V6, ifname, "forwarding")? != "0")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
