@@ -1,4 +1,4 @@
-//! vigild's event loop: one `mio` poll over the signalfd, both child channels, the
+//! vigild's event loop: one `mio` poll over the signal pipe, both child channels, the
 //! control socket and script output, with every timer (restarts, pings, stop
 //! deadlines, script timeouts, the systemd watchdog) folded into the poll timeout.
 //!
@@ -17,8 +17,7 @@ use crate::sdnotify::Notifier;
 use crate::signals::{SignalEvent, Signals};
 use crate::status::{ProcessView, StatusView};
 use crate::vip_cleanup;
-use mio::unix::SourceFd;
-use mio::{Events, Interest, Poll, Token};
+use mio::{Events, Poll, Token};
 use std::io;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -122,11 +121,8 @@ impl Daemon {
     /// Sets up the loop, the signals and the control socket for `config`.
     pub fn new(settings: Settings, config: Box<Config>) -> Result<Daemon, SetupError> {
         let poll = Poll::new().map_err(setup("creating the event loop"))?;
-        let signals = Signals::open().map_err(setup("setting up signals"))?;
-        let raw = signals.raw_fd();
-        poll.registry()
-            .register(&mut SourceFd(&raw), SIGNALS, Interest::READABLE)
-            .map_err(setup("polling signals"))?;
+        let signals =
+            Signals::open(poll.registry(), SIGNALS).map_err(setup("setting up signals"))?;
         if let Some(dir) = settings.control.parent() {
             let _ = std::fs::create_dir_all(dir);
         }

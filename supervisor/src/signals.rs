@@ -1,9 +1,15 @@
-//! The signals vigild reacts to, read from a signalfd registered with the event loop
-//! (no handlers, no async-signal-safety concerns: a signal is one more event).
+//! The signals vigild reacts to, delivered as events of the loop through signal-hook's
+//! self-pipe (the handler only writes a byte; the loop does the work).
+//!
+//! Not a signalfd: a signalfd needs the signals blocked, and a blocked mask is
+//! inherited across fork and exec — std does not reset it — so every child and script
+//! would start with SIGTERM, SIGHUP, SIGINT and SIGCHLD blocked, and a script's timeout
+//! SIGTERM would not reach it. Handlers are reset to the default by exec.
 
-use nix::sys::signal::{SigSet, Signal};
-use nix::sys::signalfd::{SfdFlags, SignalFd};
-use std::os::fd::{AsFd, AsRawFd, RawFd};
+use mio::{Interest, Registry, Token};
+use nix::sys::signal::Signal;
+use signal_hook_mio::v1_0::Signals as HookSignals;
+use std::io;
 
 /// What a received signal asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,9 +23,8 @@ pub enum SignalEvent {
 }
 
 /// Maps a signal number to its event (pure).
-pub fn event_of(signo: u32) -> Option<SignalEvent> {
-    let signal = Signal::try_from(i32::try_from(signo).ok()?).ok()?;
-    match signal {
+pub fn event_of(signo: i32) -> Option<SignalEvent> {
+    match Signal::try_from(signo).ok()? {
         Signal::SIGCHLD => Some(SignalEvent::Child),
         Signal::SIGHUP => Some(SignalEvent::Reload),
         Signal::SIGTERM | Signal::SIGINT => Some(SignalEvent::Stop),
@@ -27,43 +32,28 @@ pub fn event_of(signo: u32) -> Option<SignalEvent> {
     }
 }
 
-/// The blocked signals and the descriptor that delivers them.
+/// The handled signals and the pipe that delivers them.
 pub struct Signals {
-    fd: SignalFd,
+    inner: HookSignals,
 }
 
 impl Signals {
-    /// Blocks SIGCHLD, SIGHUP, SIGTERM and SIGINT and opens a nonblocking signalfd for
-    /// them. Children get a clean mask: std's spawn resets it before exec.
-    pub fn open() -> nix::Result<Signals> {
-        let mut mask = SigSet::empty();
-        for s in [
-            Signal::SIGCHLD,
-            Signal::SIGHUP,
-            Signal::SIGTERM,
-            Signal::SIGINT,
-        ] {
-            mask.add(s);
-        }
-        mask.thread_block()?;
-        let fd = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)?;
-        Ok(Signals { fd })
+    /// Installs handlers for SIGCHLD, SIGHUP, SIGTERM and SIGINT and registers the
+    /// delivery pipe under `token`.
+    pub fn open(registry: &Registry, token: Token) -> io::Result<Signals> {
+        let mut inner = HookSignals::new([
+            Signal::SIGCHLD as i32,
+            Signal::SIGHUP as i32,
+            Signal::SIGTERM as i32,
+            Signal::SIGINT as i32,
+        ])?;
+        registry.register(&mut inner, token, Interest::READABLE)?;
+        Ok(Signals { inner })
     }
 
-    /// The signals waiting, in order (several of one kind may coalesce into one).
+    /// The signals waiting (several of one kind may coalesce into one).
     pub fn drain(&mut self) -> Vec<SignalEvent> {
-        let mut out = Vec::new();
-        while let Ok(Some(info)) = self.fd.read_signal() {
-            if let Some(e) = event_of(info.ssi_signo) {
-                out.push(e);
-            }
-        }
-        out
-    }
-
-    /// The descriptor to register with mio.
-    pub fn raw_fd(&self) -> RawFd {
-        self.fd.as_fd().as_raw_fd()
+        self.inner.pending().filter_map(event_of).collect()
     }
 }
 
@@ -73,21 +63,11 @@ mod tests {
 
     #[test]
     fn signals_map_to_events() {
-        assert_eq!(
-            event_of(libc_sig(Signal::SIGCHLD)),
-            Some(SignalEvent::Child)
-        );
-        assert_eq!(
-            event_of(libc_sig(Signal::SIGHUP)),
-            Some(SignalEvent::Reload)
-        );
-        assert_eq!(event_of(libc_sig(Signal::SIGTERM)), Some(SignalEvent::Stop));
-        assert_eq!(event_of(libc_sig(Signal::SIGINT)), Some(SignalEvent::Stop));
-        assert_eq!(event_of(libc_sig(Signal::SIGUSR1)), None);
+        assert_eq!(event_of(Signal::SIGCHLD as i32), Some(SignalEvent::Child));
+        assert_eq!(event_of(Signal::SIGHUP as i32), Some(SignalEvent::Reload));
+        assert_eq!(event_of(Signal::SIGTERM as i32), Some(SignalEvent::Stop));
+        assert_eq!(event_of(Signal::SIGINT as i32), Some(SignalEvent::Stop));
+        assert_eq!(event_of(Signal::SIGUSR1 as i32), None);
         assert_eq!(event_of(9999), None);
-    }
-
-    fn libc_sig(s: Signal) -> u32 {
-        u32::try_from(s as i32).unwrap_or(0)
     }
 }
