@@ -2,7 +2,7 @@
 //! socket, one timer heap for check starts and probe deadlines. Everything that
 //! decides lives in `engine` (pure); this file moves bytes and time.
 
-use crate::check::{misc, Probe, Progress};
+use crate::check::{misc, ping, Probe, Progress};
 use crate::engine::Engine;
 use crate::health::{Next, Outcome};
 use crate::ipc::{Incoming, Ipc, IpcError};
@@ -10,11 +10,13 @@ use crate::plan::{CheckPlan, Kind, Plan};
 use crate::timers::Timers;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
+use nix::fcntl::{fcntl, FcntlArg, OFlag};
+use nix::sys::socket::{getsockopt, sockopt, SockType};
 use std::collections::HashMap;
 use std::fmt;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
-use vigil_ipc::msg::checker::{CheckerRef, IpvsChange, RealServerRef};
+use vigil_ipc::msg::checker::{CheckerRef, IpvsChange, RealServerRef, SocketKind};
 use vigil_ipc::msg::config::{CheckerItem, ConfigMsg};
 use vigil_ipc::stream::Assembler;
 use vigil_ipc::{FromChecker, ToChecker};
@@ -107,6 +109,11 @@ struct Daemon {
     tokens: HashMap<Token, Target>,
     next_token: usize,
     next_epoch: u64,
+    ping_sockets: HashMap<Target, (OwnedFd, ping::SocketStyle)>,
+    socket_requests: HashMap<u32, Target>,
+    next_request: u32,
+    ping_id: u16,
+    ping_seq: u16,
 }
 
 /// Runs the checker on the inherited channel until Shutdown or EOF.
@@ -128,6 +135,11 @@ pub fn run(fd: OwnedFd, supervisor_pid: u32) -> Result<Exit, DaemonError> {
         tokens: HashMap::new(),
         next_token: 1,
         next_epoch: 1,
+        ping_sockets: HashMap::new(),
+        socket_requests: HashMap::new(),
+        next_request: 1,
+        ping_id: fastrand::u16(..),
+        ping_seq: 0,
     };
     log::info!("Starting health checker (supervisor {supervisor_pid})");
     match d.run(supervisor_pid) {
@@ -251,14 +263,8 @@ impl Daemon {
                 return Ok(Some(Exit::Shutdown));
             }
             ToChecker::MiscCheckResult { target: t, outcome } => self.misc_result(t, outcome)?,
-            ToChecker::Socket { request } => {
-                // Nothing asks for sockets yet; the descriptor is closed on drop.
-                log::warn!("IPC: socket #{request} received but never requested; closed");
-                drop(fds);
-            }
-            ToChecker::SocketRefused { request, reason } => {
-                log::warn!("IPC: socket #{request} refused ({reason}) but never requested");
-            }
+            ToChecker::Socket { request } => self.socket(request, fds),
+            ToChecker::SocketRefused { request, reason } => self.socket_refused(request, &reason),
         }
         Ok(None)
     }
@@ -314,7 +320,7 @@ impl Daemon {
             self.send(&FromChecker::RealServerStatus(s))?;
         }
         self.schedule_all(Instant::now());
-        Ok(())
+        self.request_sockets()
     }
 
     fn stop_all(&mut self) {
@@ -325,16 +331,25 @@ impl Daemon {
             }
         }
         self.tokens.clear();
+        // Sockets are asked for again for the new configuration.
+        self.ping_sockets.clear();
+        self.socket_requests.clear();
     }
 
     fn schedule_all(&mut self, now: Instant) {
-        let starts: Vec<(Target, Duration)> = self
+        let starts: Vec<(Target, Duration, bool)> = self
             .engine
             .checks()
             .filter(|(_, c)| !matches!(c.kind, Kind::NotRun { .. }))
-            .map(|(t, c)| (key(t), random_upto(c.warmup)))
+            .map(|(t, c)| {
+                (
+                    key(t),
+                    random_upto(c.warmup),
+                    matches!(c.kind, Kind::Ping { .. }),
+                )
+            })
             .collect();
-        for (t, delay) in starts {
+        for (t, delay, needs_socket) in starts {
             let epoch = self.next_epoch;
             self.next_epoch += 1;
             self.runs.insert(
@@ -344,7 +359,10 @@ impl Daemon {
                     active: Active::Idle,
                 },
             );
-            self.timers.arm(now + delay, Timer::Start(t, epoch));
+            // A PING_CHECK starts when its socket arrives.
+            if !needs_socket {
+                self.timers.arm(now + delay, Timer::Start(t, epoch));
+            }
         }
     }
 
@@ -393,7 +411,11 @@ impl Daemon {
             kind => {
                 let token = Token(self.next_token);
                 self.next_token = self.next_token.wrapping_add(1).max(1);
-                match Probe::start(kind, self.poll.registry(), token) {
+                let started = match kind {
+                    Kind::Ping { target: ip } => self.start_ping(t, *ip, token),
+                    _ => Probe::start(kind, self.poll.registry(), token),
+                };
+                match started {
                     Some(Ok(probe)) => {
                         self.tokens.insert(token, t);
                         self.set_active(t, Active::Probe(Box::new(probe), token));
@@ -406,6 +428,96 @@ impl Daemon {
             }
         }
         Ok(())
+    }
+
+    /// A ping on the socket the supervisor gave for checker `t` (none yet: not run).
+    fn start_ping(
+        &mut self,
+        t: Target,
+        ip: std::net::IpAddr,
+        token: Token,
+    ) -> Option<Result<Probe, String>> {
+        let (fd, style) = self.ping_sockets.get(&t)?;
+        self.ping_seq = self.ping_seq.wrapping_add(1);
+        Some(
+            ping::PingProbe::start(
+                fd,
+                *style,
+                ip,
+                self.ping_id,
+                self.ping_seq,
+                self.poll.registry(),
+                token,
+            )
+            .map(Probe::Ping),
+        )
+    }
+
+    /// Asks the supervisor for the raw ICMP socket of every PING_CHECK.
+    fn request_sockets(&mut self) -> Result<(), DaemonError> {
+        let pings: Vec<CheckerRef> = self
+            .engine
+            .checks()
+            .filter(|(_, c)| matches!(c.kind, Kind::Ping { .. }))
+            .map(|(t, _)| t)
+            .collect();
+        for t in pings {
+            let request = self.next_request;
+            self.next_request = self.next_request.wrapping_add(1);
+            self.socket_requests.insert(request, key(t));
+            self.send(&FromChecker::SocketRequest {
+                request,
+                kind: SocketKind::IcmpEcho { target: t },
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The socket asked for with request #request arrived.
+    fn socket(&mut self, request: u32, fds: Vec<OwnedFd>) {
+        let Some(t) = self.socket_requests.remove(&request) else {
+            log::warn!("IPC: socket #{request} received but not (or no longer) asked for; closed");
+            return;
+        };
+        let Some(fd) = fds.into_iter().next() else {
+            return;
+        };
+        let style = match getsockopt(&fd, sockopt::SockType) {
+            Ok(SockType::Raw) => ping::SocketStyle::Raw,
+            Ok(SockType::Datagram) => ping::SocketStyle::Dgram,
+            other => {
+                log::error!("IPC: socket #{request} is not an ICMP socket ({other:?}); closed");
+                return;
+            }
+        };
+        // The probe reads until EAGAIN: a blocking socket would stall the loop.
+        if let Err(e) = set_nonblocking(&fd) {
+            log::error!("IPC: socket #{request}: {e}; closed");
+            return;
+        }
+        let (rs, vs) = names(&self.engine, target(t).server);
+        log::info!("PING_CHECK of service {rs} of VS {vs}: socket received, starting");
+        self.ping_sockets.insert(t, (fd, style));
+        if let Some(run) = self.runs.get(&t) {
+            let delay = self
+                .engine
+                .check(target(t))
+                .map(|c| random_upto(c.warmup))
+                .unwrap_or_default();
+            self.timers
+                .arm(Instant::now() + delay, Timer::Start(t, run.epoch));
+        }
+    }
+
+    fn socket_refused(&mut self, request: u32, reason: &str) {
+        let Some(t) = self.socket_requests.remove(&request) else {
+            log::warn!("IPC: socket #{request} refused ({reason}) but not asked for");
+            return;
+        };
+        let (rs, vs) = names(&self.engine, target(t).server);
+        log::error!(
+            "PING_CHECK of service {rs} of VS {vs} cannot run: the supervisor refused its socket ({reason}); its state stays at the initial one"
+        );
     }
 
     fn set_active(&mut self, t: Target, active: Active) {
@@ -510,6 +622,13 @@ fn probe_deadline(plan: &CheckPlan) -> Duration {
     };
     plan.connect_timeout
         .saturating_mul(u32::try_from(connections).unwrap_or(u32::MAX))
+}
+
+fn set_nonblocking(fd: &OwnedFd) -> Result<(), String> {
+    let flags = fcntl(fd, FcntlArg::F_GETFL).map_err(|e| format!("F_GETFL: {}", e.desc()))?;
+    let flags = OFlag::from_bits_truncate(flags) | OFlag::O_NONBLOCK;
+    fcntl(fd, FcntlArg::F_SETFL(flags)).map_err(|e| format!("F_SETFL: {}", e.desc()))?;
+    Ok(())
 }
 
 fn random_upto(max: Duration) -> Duration {

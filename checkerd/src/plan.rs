@@ -94,6 +94,11 @@ pub enum Kind {
         /// The check block.
         check: DnsCheck,
     },
+    /// PING_CHECK: the socket comes from the supervisor.
+    Ping {
+        /// `connect_ip`, else the real server's address.
+        target: IpAddr,
+    },
     /// A checker vigil does not run (yet): it stays at its initial state, and the
     /// configuration says so in the log.
     NotRun {
@@ -482,9 +487,9 @@ fn kind_of(
             }
         }
         Checker::Ssl(_) => not_run("SSL_GET is not yet run by vigil"),
-        Checker::Ping(_) => {
-            not_run("PING_CHECK is not yet run by vigil (needs a raw ICMP socket from the supervisor)")
-        }
+        Checker::Ping(p) => Kind::Ping {
+            target: p.options.connection.connect_ip.unwrap_or(rs.address),
+        },
         Checker::File(_) => {
             not_run("FILE_CHECK is not yet run by vigil (the track file is not in the checker's configuration)")
         }

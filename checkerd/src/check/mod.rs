@@ -7,6 +7,7 @@ pub mod connect;
 pub mod dns;
 pub mod http;
 pub mod misc;
+pub mod ping;
 pub mod smtp;
 pub mod tcp;
 pub mod udp;
@@ -30,6 +31,8 @@ pub enum Probe {
     Udp(udp::UdpProbe),
     /// DNS_CHECK.
     Dns(dns::DnsProbe),
+    /// PING_CHECK (started by the daemon, which holds the supervisor's socket).
+    Ping(ping::PingProbe),
 }
 
 /// What a readiness event did to a probe.
@@ -67,6 +70,7 @@ impl Probe {
             Probe::Smtp(p) => p.ready(registry, token),
             Probe::Udp(p) => p.ready(),
             Probe::Dns(p) => p.ready(),
+            Probe::Ping(p) => p.ready(),
         }
     }
 
@@ -87,6 +91,7 @@ impl Probe {
             Probe::Smtp(p) => p.stop(registry),
             Probe::Udp(p) => p.stop(registry),
             Probe::Dns(p) => p.stop(registry),
+            Probe::Ping(p) => p.stop(registry),
         }
     }
 }

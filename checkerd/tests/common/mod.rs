@@ -122,6 +122,14 @@ impl Checkerd {
         }
     }
 
+    /// Sends a message with the descriptor it carries.
+    pub fn send_fd(&mut self, msg: ToChecker, fd: std::os::fd::OwnedFd) {
+        self.chan().send_with_fds(&msg, vec![fd]).expect("send");
+        while !self.chan().flush().expect("flush") {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
     /// Sends the configuration `text` as generation `generation`.
     pub fn send_config(&mut self, text: &str, generation: u64) {
         let config = parse(text);
