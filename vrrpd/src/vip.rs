@@ -4,52 +4,19 @@
 //! IFA_F_NODAD so that they are usable at once (keepalived does the same).
 
 use std::collections::HashMap;
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::IpAddr;
 
-use vigil_config::model::ipaddr::{Broadcast, IpAddress, Lifetime};
+use vigil_config::model::ipaddr::IpAddress;
 use vigil_net::{AddrSpec, Monitor, NetError, NetEvent, Rtnl};
 
 use crate::daemon::kernel::Kernel;
 use crate::daemon::runtime::{LinkEvent, LinkWatch};
 use crate::garp::Announcers;
 
-/// The kernel spec of one configured address; `default_if` is the instance's interface.
-pub fn addr_spec(rtnl: &mut Rtnl, a: &IpAddress, default_if: &str) -> Result<AddrSpec, NetError> {
-    let dev = a.dev.as_deref().unwrap_or(default_if);
-    let ifindex = rtnl.ifindex(dev)?;
-    Ok(spec_for(ifindex, a))
-}
-
-/// The spec of `a` on interface `ifindex` (pure).
+/// The kernel spec of one configured address on interface `ifindex`: vigil-net's
+/// mapping with keepalived's defaults (`brd +`/`-` computed, IPv6 with IFA_F_NODAD).
 pub fn spec_for(ifindex: u32, a: &IpAddress) -> AddrSpec {
-    let mut s = AddrSpec::new(ifindex, a.addr.addr, a.addr.len);
-    if let IpAddr::V4(v4) = a.addr.addr {
-        s.broadcast = a.broadcast.map(|b| broadcast(v4, a.addr.len, b));
-        s.label = a.label.clone();
-    }
-    s.peer = a.peer;
-    s.scope = a.scope;
-    // keepalived adds IPv6 VIPs with IFA_F_NODAD: a tentative VIP could not be used.
-    s.nodad = a.nodad || a.addr.addr.is_ipv6();
-    s.noprefixroute = a.noprefixroute;
-    s.home = a.home;
-    s.mngtmpaddr = a.mngtmpaddr;
-    s.autojoin = a.autojoin;
-    s.preferred_lft = match a.preferred_lft {
-        Lifetime::Forever => None,
-        Lifetime::Secs(n) => Some(n),
-    };
-    s
-}
-
-/// `brd ADDR`, `brd +` (host bits set) or `brd -` (host bits cleared).
-fn broadcast(addr: Ipv4Addr, len: u8, b: Broadcast) -> Ipv4Addr {
-    let host_mask = if len >= 32 { 0 } else { u32::MAX >> len };
-    match b {
-        Broadcast::Addr(a) => a,
-        Broadcast::SetHostBits => Ipv4Addr::from(u32::from(addr) | host_mask),
-        Broadcast::ClearHostBits => Ipv4Addr::from(u32::from(addr) & !host_mask),
-    }
+    vigil_net::vip::spec_on(a, ifindex)
 }
 
 /// Addresses through rtnetlink, announcements through AF_PACKET.
@@ -102,6 +69,31 @@ impl Kernel for NetKernel {
                 // The interface is gone: so is the address.
                 Err(NetError::NoSuchInterface { .. }) => {}
                 Err(e) => log::error!("({name}) cannot remove {}: {e}", a.addr),
+            }
+        }
+    }
+
+    fn remove_stale(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
+        let present = match self.rtnl.addresses(None) {
+            Ok(p) => p,
+            Err(e) => {
+                log::warn!("({name}) cannot list addresses: {e}");
+                return;
+            }
+        };
+        for a in addrs {
+            let Ok(spec) = self.spec(a, ifname) else {
+                continue;
+            };
+            if present.iter().any(|p| p.same_address(&spec)) {
+                log::info!(
+                    "({name}) removing stale address {} left on {}",
+                    a.addr,
+                    a.dev.as_deref().unwrap_or(ifname)
+                );
+                if let Err(e) = self.rtnl.del_address(&spec) {
+                    log::error!("({name}) cannot remove {}: {e}", a.addr);
+                }
             }
         }
     }
@@ -159,7 +151,8 @@ impl LinkWatch for NetLinks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vigil_config::model::ipaddr::Prefix;
+    use std::net::Ipv4Addr;
+    use vigil_config::model::ipaddr::{Broadcast, Lifetime, Prefix};
 
     fn ip(text: &str, len: u8) -> IpAddress {
         IpAddress {
@@ -198,10 +191,7 @@ mod tests {
 
     #[test]
     fn ipv6_vips_skip_dad() {
-        let mut a = ip("2001:db8::10", 64);
-        a.label = Some("ignored".into());
-        let s = spec_for(3, &a);
+        let s = spec_for(3, &ip("2001:db8::10", 64));
         assert!(s.nodad);
-        assert_eq!(s.label, None);
     }
 }

@@ -31,6 +31,7 @@ fn single_node_becomes_master_answers_ping_and_status_and_stops_on_shutdown() {
     let (status, took) = a.shutdown();
     assert_eq!(status.code(), Some(0), "log:\n{}", hosts[0].log());
     assert!(took < Duration::from_secs(2), "shutdown took {took:?}");
+    assert_eq!(a.status[&0].state, VrrpState::Stop);
     assert!(!hosts[0].has_address("eth0", "192.0.2.100"));
     let log = hosts[0].log();
     assert!(log.contains("(VI_1) Entering MASTER STATE"), "{log}");

@@ -49,7 +49,12 @@ fn keepalived_negative_weight_on_failure_lets_the_backup_preempt() {
         .any(|m| matches!(m, FromVrrp::RunScript { script: 0 })));
     a.scripts.insert(0, false);
     // The next run (within the 1 s interval) fails: 150 - 60 = 90 < 100.
-    wait_state_pumping(&mut b, &mut [&mut a], VrrpState::Master, Duration::from_secs(3));
+    wait_state_pumping(
+        &mut b,
+        &mut [&mut a],
+        VrrpState::Master,
+        Duration::from_secs(3),
+    );
     a.wait_state(0, VrrpState::Backup, Duration::from_secs(1));
     assert_eq!(a.status[&0].priority, 90);
     // Success again: 150 preempts.
@@ -67,7 +72,10 @@ fn keepalived_weight_0_failure_is_fault_after_fall_failures() {
     a.scripts.insert(0, false);
     let t = a.wait_state(0, VrrpState::Fault, Duration::from_secs(4));
     // fall 2 at interval 1: the second failing run, 1 to 2 s after the change.
-    assert!(t > Duration::from_millis(900), "FAULT after {t:?}: fall ignored?");
+    assert!(
+        t > Duration::from_millis(900),
+        "FAULT after {t:?}: fall ignored?"
+    );
     assert!(!hosts[0].has_address("eth0", "192.0.2.100"));
     a.scripts.insert(0, true);
     a.wait_state(0, VrrpState::Master, Duration::from_secs(3));

@@ -13,6 +13,11 @@ pub trait Kernel {
     fn add_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]);
     /// Removes `addrs` for instance `name` (absent addresses are fine).
     fn remove_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]);
+    /// Removes those of `addrs` that are present: addresses a killed daemon left
+    /// behind, removed at start before the instance joins the group.
+    fn remove_stale(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
+        self.remove_addresses(name, ifname, addrs);
+    }
     /// Sends `count` gratuitous ARPs / unsolicited NAs for each of `addrs` on `ifindex`.
     fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32);
 }

@@ -15,7 +15,9 @@ use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use vigil_config::Config;
 use vigil_ipc::msg::config::VrrpItem;
-use vigil_ipc::msg::vrrp::{FromVrrp, InstanceCounters, InstanceStatus, NotifyEvent, ToVrrp};
+use vigil_ipc::msg::vrrp::{
+    FromVrrp, InstanceCounters, InstanceStatus, NotifyEvent, ToVrrp, VrrpState,
+};
 use vigil_ipc::msg::ScriptOutcome;
 use vigil_ipc::stream::Assembler;
 use vigil_ipc::{Channel, ChannelError, Event as IpcEvent};
@@ -81,6 +83,8 @@ struct Running {
     track_weight: i32,
     track_faults: BTreeSet<String>,
     reported: Option<(State, u8)>,
+    /// Stopped by Shutdown or a reload: reported as keepalived's STOP.
+    stopped: bool,
 }
 
 impl Running {
@@ -91,7 +95,11 @@ impl Running {
     fn status(&self) -> InstanceStatus {
         InstanceStatus {
             instance: self.spec.index,
-            state: ipc::state(self.fsm.state()),
+            state: if self.stopped {
+                VrrpState::Stop
+            } else {
+                ipc::state(self.fsm.state())
+            },
             priority: self.fsm.priority(),
             master: self.fsm.master().map(|(a, _)| a),
             counters: self.counters,
@@ -544,6 +552,7 @@ impl Runtime {
             track_weight: 0,
             track_faults: BTreeSet::new(),
             reported: None,
+            stopped: false,
         };
         self.instances.insert(id, r);
         id
@@ -557,7 +566,7 @@ impl Runtime {
         let ifname = r.spec.interface.clone();
         // A previous vrrpd that was killed may have left the addresses behind.
         let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
-        self.kernel.remove_addresses(&name, &ifname, &addrs);
+        self.kernel.remove_stale(&name, &ifname, &addrs);
         let up = iface::is_up(&ifname);
         let no_src = r.primary.is_unspecified();
         let track_primary = !r.spec.dont_track_primary;
@@ -933,6 +942,9 @@ impl Runtime {
 
     fn stop_instance(&mut self, id: u64) {
         let now = self.clock.now();
+        if let Some(r) = self.instances.get_mut(&id) {
+            r.stopped = true;
+        }
         self.feed(id, now, Event::Shutdown);
     }
 

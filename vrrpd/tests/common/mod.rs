@@ -321,6 +321,9 @@ impl Node {
 
 impl Drop for Node {
     fn drop(&mut self) {
+        if std::env::var_os("VRRPD_TEST_LOG").is_some() {
+            eprintln!("---- log of {} ----\n{}", self.host.name(), self.host.log());
+        }
         if let Ok(None) = self.child.try_wait() {
             let _ = self.child.kill();
             let _ = self.child.wait();
