@@ -9,7 +9,8 @@
 //! - [`monitor`]: link and address notifications, non-blocking.
 //! - [`announce`]: gratuitous ARP and unsolicited NA frames, and a send-only
 //!   AF_PACKET socket.
-//! - [`sysctl`]: per-interface /proc/sys/net settings.
+//! - [`sysctl`]: per-interface /proc/sys/net settings; [`devconf`]: the IPv4 ones
+//!   over netlink.
 //! - [`vmac`](mod@vmac): VRRP virtual MACs and the settings of a VMAC interface.
 //! - [`vip`]: the configuration model's addresses, routes and rules as kernel specs.
 //! - [`error`]: the error type, naming the object and the errno.
@@ -20,6 +21,7 @@
 
 mod addr;
 pub mod announce;
+pub mod devconf;
 pub mod error;
 mod link;
 pub mod monitor;

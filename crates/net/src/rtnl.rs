@@ -4,6 +4,8 @@
 
 use crate::addr;
 pub use crate::addr::AddrSpec;
+use crate::devconf;
+pub use crate::devconf::Ipv4Conf;
 pub use crate::error::NetError;
 use crate::link;
 pub use crate::link::{Link, MacvlanMode};
@@ -15,8 +17,8 @@ pub use crate::rule::{RuleSpec, RuleVerdict};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::address::AddressMessage;
 use netlink_packet_route::link::{
-    AfSpecInet6, AfSpecUnspec, In6AddrGenMode, InfoData, InfoKind, InfoMacVlan, LinkAttribute,
-    LinkFlags, LinkInfo, LinkMessage, MacVlanMode,
+    AfSpecInet, AfSpecInet6, AfSpecUnspec, In6AddrGenMode, InfoData, InfoKind, InfoMacVlan,
+    LinkAttribute, LinkFlags, LinkInfo, LinkMessage, MacVlanMode,
 };
 use netlink_packet_route::RouteNetlinkMessage;
 use nix::errno::Errno;
@@ -283,6 +285,53 @@ impl Rtnl {
             "setting IPv6 address generation to none on",
             &|| format!("ifindex {index}"),
         )
+    }
+
+    /// Sets IPv4 interface settings over netlink (the /proc/sys/net/ipv4/conf values,
+    /// also where /proc/sys is read-only).
+    pub fn set_ipv4_conf(
+        &mut self,
+        index: u32,
+        settings: &[(Ipv4Conf, u32)],
+    ) -> Result<(), NetError> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        msg.attributes
+            .push(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet(vec![
+                AfSpecInet::Other(devconf::conf_nest(settings)),
+            ])]));
+        self.req.ack(
+            RouteNetlinkMessage::SetLink(msg),
+            0,
+            "setting IPv4 configuration of",
+            &|| {
+                let keys: Vec<String> = settings
+                    .iter()
+                    .map(|(k, v)| format!("{}={v}", k.sysctl_key()))
+                    .collect();
+                format!("ifindex {index} ({})", keys.join(" "))
+            },
+        )
+    }
+
+    /// Reads one IPv4 interface setting over netlink.
+    pub fn ipv4_conf(&mut self, index: u32, key: Ipv4Conf) -> Result<u32, NetError> {
+        let op = "reading IPv4 configuration of";
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        let answer = match self.req.get(RouteNetlinkMessage::GetLink(msg), op)? {
+            Ok(a) => a,
+            Err(e) => return Err(crate::nl::nack(op, format!("ifindex {index}"), e)),
+        };
+        let conf = answer
+            .iter()
+            .find(|(kind, _)| *kind == RTM_NEWLINK)
+            .and_then(|(_, p)| devconf::decode(p));
+        conf.and_then(|c| c.get(usize::from(key.id()) - 1).copied())
+            .ok_or_else(|| NetError::Decode {
+                op: format!("{op} ifindex {index}"),
+                detail: format!("no IPv4 devconf value for {}", key.sysctl_key()),
+            })
     }
 
     /// Adds a route; one already there (EEXIST) is Ok.

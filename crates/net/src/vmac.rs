@@ -1,7 +1,11 @@
 //! VRRP virtual MACs (RFC 5798 §7.3) and the kernel settings keepalived gives a VMAC
-//! interface (`use_vmac`) and its parent, each with the reason.
+//! interface (`use_vmac`) and its parent, each with the reason. The IPv4 settings go
+//! over netlink (as keepalived prefers: it works with a read-only /proc/sys); only
+//! `disable_ipv6`, which netlink cannot set, goes through /proc/sys.
 
+use crate::devconf::Ipv4Conf;
 use crate::error::NetError;
+use crate::rtnl::Rtnl;
 use crate::sysctl::{self, Family};
 use std::net::Ipv6Addr;
 
@@ -41,13 +45,13 @@ pub fn link_local_of(mac: [u8; 6]) -> Ipv6Addr {
     ])
 }
 
-/// One sysctl with its value and the reason it is set.
+/// One IPv4 interface setting with its value and the reason it is set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Setting {
-    /// The key under /proc/sys/net/ipv4/conf/IF/.
-    pub key: &'static str,
-    /// The value written.
-    pub value: &'static str,
+    /// The setting (its sysctl name is `conf.sysctl_key()`).
+    pub conf: Ipv4Conf,
+    /// The value.
+    pub value: u32,
     /// Why.
     pub why: &'static str,
 }
@@ -56,26 +60,26 @@ pub struct Setting {
 /// interface.
 pub const VMAC_SETTINGS: [Setting; 4] = [
     Setting {
-        key: "arp_ignore",
-        value: "1",
+        conf: Ipv4Conf::ArpIgnore,
+        value: 1,
         why: "answer ARP only for addresses on the VMAC itself, never for the parent's \
               addresses, so the parent's addresses are not answered with the VRRP MAC",
     },
     Setting {
-        key: "accept_local",
-        value: "1",
+        conf: Ipv4Conf::AcceptLocal,
+        value: 1,
         why: "accept packets whose source is a local address: the other routers' \
               adverts and our own, looped back through the macvlan, must be heard",
     },
     Setting {
-        key: "rp_filter",
-        value: "0",
+        conf: Ipv4Conf::RpFilter,
+        value: 0,
         why: "no reverse-path filter: the VMAC may have no address yet (BACKUP), and \
               adverts arriving on it must not be dropped as martians",
     },
     Setting {
-        key: "promote_secondaries",
-        value: "1",
+        conf: Ipv4Conf::PromoteSecondaries,
+        value: 1,
         why: "removing the first VIP of a subnet must not flush the others \
               (secondaries are promoted instead of deleted)",
     },
@@ -85,14 +89,14 @@ pub const VMAC_SETTINGS: [Setting; 4] = [
 /// VMAC on it goes).
 pub const PARENT_SETTINGS: [Setting; 2] = [
     Setting {
-        key: "arp_ignore",
-        value: "1",
+        conf: Ipv4Conf::ArpIgnore,
+        value: 1,
         why: "the parent must not answer ARP for the VIPs, which live on the VMAC: \
               only the VMAC answers, with the VRRP MAC",
     },
     Setting {
-        key: "arp_filter",
-        value: "1",
+        conf: Ipv4Conf::ArpFilter,
+        value: 1,
         why: "answer ARP on an interface only if the kernel would route the reply out \
               of it, so the parent and the VMAC do not both answer",
     },
@@ -102,41 +106,46 @@ pub const PARENT_SETTINGS: [Setting; 2] = [
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SavedParent {
     /// The parent interface.
-    pub ifname: String,
-    /// (key, previous value) for each changed key.
-    pub previous: Vec<(&'static str, String)>,
+    pub index: u32,
+    /// (setting, previous value) for each changed setting.
+    pub previous: Vec<(Ipv4Conf, u32)>,
 }
 
 /// Applies `VMAC_SETTINGS` to an IPv4 VMAC interface.
-pub fn apply_vmac(ifname: &str) -> Result<(), NetError> {
-    for s in VMAC_SETTINGS {
-        sysctl::set_interface(Family::V4, ifname, s.key, s.value)?;
-    }
-    Ok(())
+pub fn apply_vmac(rtnl: &mut Rtnl, index: u32) -> Result<(), NetError> {
+    let all: Vec<(Ipv4Conf, u32)> = VMAC_SETTINGS.iter().map(|s| (s.conf, s.value)).collect();
+    rtnl.set_ipv4_conf(index, &all)
 }
 
 /// Applies `PARENT_SETTINGS` to a VMAC's parent and returns what it changed.
-pub fn apply_parent(ifname: &str) -> Result<SavedParent, NetError> {
+pub fn apply_parent(rtnl: &mut Rtnl, index: u32) -> Result<SavedParent, NetError> {
     let mut saved = SavedParent {
-        ifname: ifname.to_string(),
+        index,
         previous: Vec::new(),
     };
     for s in PARENT_SETTINGS {
-        let old = sysctl::get_interface(Family::V4, ifname, s.key)?;
+        let old = rtnl.ipv4_conf(index, s.conf)?;
         if old != s.value {
-            sysctl::set_interface(Family::V4, ifname, s.key, s.value)?;
-            saved.previous.push((s.key, old));
+            saved.previous.push((s.conf, old));
         }
+    }
+    let changes: Vec<(Ipv4Conf, u32)> = PARENT_SETTINGS
+        .iter()
+        .filter(|s| saved.previous.iter().any(|(c, _)| *c == s.conf))
+        .map(|s| (s.conf, s.value))
+        .collect();
+    if !changes.is_empty() {
+        rtnl.set_ipv4_conf(index, &changes)?;
     }
     Ok(saved)
 }
 
 /// Puts a parent's settings back as `apply_parent` found them.
-pub fn restore_parent(saved: &SavedParent) -> Result<(), NetError> {
-    for (key, value) in &saved.previous {
-        sysctl::set_interface(Family::V4, &saved.ifname, key, value)?;
+pub fn restore_parent(rtnl: &mut Rtnl, saved: &SavedParent) -> Result<(), NetError> {
+    if saved.previous.is_empty() {
+        return Ok(());
     }
-    Ok(())
+    rtnl.set_ipv4_conf(saved.index, &saved.previous)
 }
 
 /// Turns IPv6 off on an IPv4 VMAC without IPv6 addresses (keepalived's

@@ -1,6 +1,7 @@
 //! vrrpd's privileges are enough: as `nobody` with exactly CAP_NET_RAW + CAP_NET_ADMIN
 //! (setpriv), the probe binary creates a VMAC, writes its sysctls, adds an address,
-//! sends a GARP and cleans up; without CAP_NET_ADMIN changes fail with EPERM.
+//! sends a GARP and cleans up; without CAP_NET_ADMIN changes fail with EPERM; with a
+//! read-only /proc/sys the VMAC settings still apply (netlink).
 
 mod common;
 
@@ -51,4 +52,40 @@ fn without_net_admin_changes_fail_with_eperm() {
         out.contains("EPERM") && out.contains("192.0.2.9/24"),
         "{out}"
     );
+}
+
+#[test]
+fn vmac_settings_apply_with_a_read_only_proc_sys() {
+    let Some(ns) = Netns::new() else { return };
+    ns.ip(&["link", "add", "v0", "type", "veth", "peer", "name", "v1"]);
+    // As in a container or under systemd's ProtectKernelTunables: /proc/sys read-only
+    // in a private mount namespace.
+    let script = format!(
+        "mount --bind /proc/sys /proc/sys && mount -o remount,bind,ro /proc/sys && exec {} ro-proc",
+        env!("CARGO_BIN_EXE_vigil-net-probe")
+    );
+    let out = Command::new("ip")
+        .args([
+            "netns", "exec", &ns.name, "unshare", "-m", "sh", "-c", &script,
+        ])
+        .output()
+        .expect("unshare");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("EROFS"), "{text}");
+    let v = common::run(
+        "ip",
+        &[
+            "netns",
+            "exec",
+            &ns.name,
+            "cat",
+            "/proc/sys/net/ipv4/conf/vrrp.9/arp_ignore",
+        ],
+    );
+    assert_eq!(v.trim(), "1");
 }

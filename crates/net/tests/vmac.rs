@@ -37,25 +37,39 @@ fn ipv4_vmac_gets_keepalived_sysctls_and_the_parent_is_restored() {
         let parent = r.ifindex("v0").expect("v0");
         let name = vmac::default_name(7);
         // RFC 5798 §7.3: 00-00-5E-00-01-{VRID}.
-        r.add_macvlan(&name, parent, vmac(7, false), MacvlanMode::Private)
+        let idx = r
+            .add_macvlan(&name, parent, vmac(7, false), MacvlanMode::Private)
             .expect("create");
-        vmac::apply_vmac(&name).expect("vmac sysctls");
+        vmac::apply_vmac(&mut r, idx).expect("vmac settings");
         vmac::disable_ipv6(&name).expect("no IPv6");
-        vmac::apply_parent("v0").expect("parent sysctls")
+        // Read back over netlink too.
+        for s in vmac::VMAC_SETTINGS {
+            assert_eq!(r.ipv4_conf(idx, s.conf).expect("read"), s.value);
+        }
+        vmac::apply_parent(&mut r, parent).expect("parent settings")
     });
     for s in vmac::VMAC_SETTINGS {
-        let got = proc_value(&ns, &format!("/proc/sys/net/ipv4/conf/vrrp.7/{}", s.key));
-        assert_eq!(got, s.value, "{}", s.key);
+        let key = s.conf.sysctl_key();
+        let got = proc_value(&ns, &format!("/proc/sys/net/ipv4/conf/vrrp.7/{key}"));
+        assert_eq!(got, s.value.to_string(), "{key}");
     }
     for s in vmac::PARENT_SETTINGS {
-        let got = proc_value(&ns, &format!("/proc/sys/net/ipv4/conf/v0/{}", s.key));
-        assert_eq!(got, s.value, "{}", s.key);
+        let key = s.conf.sysctl_key();
+        let got = proc_value(&ns, &format!("/proc/sys/net/ipv4/conf/v0/{key}"));
+        assert_eq!(got, s.value.to_string(), "{key}");
     }
     assert_eq!(
         proc_value(&ns, "/proc/sys/net/ipv6/conf/vrrp.7/disable_ipv6"),
         "1"
     );
-    ns.run(move || vmac::restore_parent(&saved).expect("restore"));
+    assert!(
+        !saved.previous.is_empty(),
+        "the defaults differ from keepalived's"
+    );
+    ns.run(move || {
+        let mut r = Rtnl::open().expect("rtnl");
+        vmac::restore_parent(&mut r, &saved).expect("restore")
+    });
     let after = (
         proc_value(&ns, "/proc/sys/net/ipv4/conf/v0/arp_ignore"),
         proc_value(&ns, "/proc/sys/net/ipv4/conf/v0/arp_filter"),
