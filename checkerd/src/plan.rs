@@ -43,11 +43,20 @@ pub struct UrlPlan {
     pub host: String,
 }
 
-/// HTTP_GET.
+/// The TLS of SSL_GET.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TlsPlan {
+    /// `enable_sni`: send the URL's host name as SNI.
+    pub sni: bool,
+}
+
+/// HTTP_GET and SSL_GET.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpPlan {
     /// Where to connect.
     pub endpoint: Endpoint,
+    /// SSL_GET: over TLS.
+    pub tls: Option<TlsPlan>,
     /// `http_protocol`.
     pub protocol: HttpProtocol,
     /// The URLs; every one must pass.
@@ -68,7 +77,7 @@ pub struct SmtpPlan {
 pub enum Kind {
     /// TCP_CHECK.
     Tcp(Endpoint),
-    /// HTTP_GET.
+    /// HTTP_GET and SSL_GET.
     Http(HttpPlan),
     /// MISC_CHECK: the supervisor runs the script.
     Misc {
@@ -375,6 +384,7 @@ fn http_plan(vs: &VirtualServer, rs: &RealServer, h: &HttpCheck, ep: Endpoint) -
         IpAddr::V6(a) => format!("[{a}]"),
     };
     HttpPlan {
+        tls: None,
         protocol: h.http_protocol,
         urls: h
             .urls
@@ -486,7 +496,19 @@ fn kind_of(
                 Err(r) => not_run(r),
             }
         }
-        Checker::Ssl(_) => not_run("SSL_GET is not yet run by vigil"),
+        Checker::Ssl(h) => {
+            if h.urls.iter().any(|u| u.regex.is_some()) {
+                return not_run("url regex is not yet supported by vigil");
+            }
+            match ep(&h.options) {
+                Ok(e) => {
+                    let mut plan = http_plan(vs, rs, h, e);
+                    plan.tls = Some(TlsPlan { sni: h.enable_sni });
+                    Kind::Http(plan)
+                }
+                Err(r) => not_run(r),
+            }
+        }
         Checker::Ping(p) => Kind::Ping {
             target: p.options.connection.connect_ip.unwrap_or(rs.address),
         },
@@ -558,7 +580,11 @@ mod tests {
         let v = vs();
         let mut rs =
             RealServer::inheriting(&v, "198.51.100.5".parse().expect("address"), Some(443));
-        rs.checkers.push(Checker::Ssl(HttpCheck::default()));
+        rs.checkers
+            .push(Checker::Bfd(vigil_config::model::check::BfdCheck {
+                name: "b".into(),
+                alpha: None,
+            }));
         let mut v2 = v.clone();
         v2.real_servers.push(rs);
         let plan = ServicePlan::clone(&service_plan(&v2));
@@ -566,6 +592,6 @@ mod tests {
             services: vec![plan],
         };
         assert_eq!(p.not_run().len(), 1);
-        assert!(p.not_run()[0].contains("SSL_GET"));
+        assert!(p.not_run()[0].contains("BFD_CHECK"));
     }
 }

@@ -1,13 +1,15 @@
-//! HTTP_GET: for each `url` in turn, a new connection, `GET path`, the whole response
+//! HTTP_GET and SSL_GET (the same over TLS, see `tls`): for each `url` in turn, a new connection, `GET path`, the whole response
 //! read to the end; the status code must be one of `status_code` and, when `digest` is
 //! given, the MD5 of the body must match (keepalived/check/check_http.c; the digest is
 //! what `genhash` prints). Every URL must pass.
 
-use super::{connect, Progress, Verdict};
+use super::{connect, tls, Progress, Verdict};
 use crate::plan::{HttpPlan, UrlPlan};
 use md5::{Digest, Md5};
 use mio::{Interest, Registry, Token};
+use rustls::{ClientConfig, ClientConnection};
 use std::io::{ErrorKind, Read, Write};
+use std::sync::Arc;
 use vigil_config::model::check::HttpProtocol;
 
 /// The most of a response kept: a body larger than this fails the check rather than
@@ -141,22 +143,37 @@ struct Connection {
     request: Vec<u8>,
     written: usize,
     response: Vec<u8>,
+    /// SSL_GET: the TLS session over `stream`.
+    tls: Option<Box<ClientConnection>>,
+    /// The socket reached end of stream (TLS only; plain reads see it directly).
+    eof: bool,
 }
 
 /// An HTTP check in progress.
 #[derive(Debug)]
 pub struct HttpProbe {
     plan: HttpPlan,
+    tls_config: Option<Arc<ClientConfig>>,
     url: usize,
     conn: Connection,
 }
 
 fn open(
     plan: &HttpPlan,
+    tls_config: Option<&Arc<ClientConfig>>,
     url: &UrlPlan,
     registry: &Registry,
     token: Token,
 ) -> Result<Connection, String> {
+    let tls = match (plan.tls, tls_config) {
+        (Some(t), Some(config)) => Some(Box::new(tls::connection(
+            config.clone(),
+            t.sni,
+            &url.host,
+            plan.endpoint.target.ip(),
+        )?)),
+        _ => None,
+    };
     let mut stream = connect::tcp(&plan.endpoint)
         .map_err(|e| format!("HTTP connection to {} failed: {e}", plan.endpoint))?;
     registry
@@ -168,6 +185,8 @@ fn open(
         request: request(plan, url),
         written: 0,
         response: Vec::new(),
+        tls,
+        eof: false,
     })
 }
 
@@ -178,9 +197,14 @@ impl HttpProbe {
             .urls
             .first()
             .ok_or_else(|| "HTTP_GET without url".to_string())?;
-        let conn = open(plan, first, registry, token)?;
+        let tls_config = match plan.tls {
+            Some(_) => Some(tls::client_config()?),
+            None => None,
+        };
+        let conn = open(plan, tls_config.as_ref(), first, registry, token)?;
         Ok(HttpProbe {
             plan: plan.clone(),
+            tls_config,
             url: 0,
             conn,
         })
@@ -199,7 +223,7 @@ impl HttpProbe {
                         return Progress::Done(Ok(()));
                     };
                     let _ = registry.deregister(&mut self.conn.stream);
-                    match open(&self.plan, url, registry, token) {
+                    match open(&self.plan, self.tls_config.as_ref(), url, registry, token) {
                         Ok(c) => self.conn = c,
                         Err(e) => return Progress::Done(Err(e)),
                     }
@@ -210,19 +234,38 @@ impl HttpProbe {
         }
     }
 
+    fn judge(&self) -> Result<Step, String> {
+        let url = self
+            .plan
+            .urls
+            .get(self.url)
+            .ok_or_else(|| "no such url".to_string())?;
+        evaluate(url, &self.conn.response).map(|()| Step::UrlDone)
+    }
+
     fn step(&mut self, registry: &Registry, token: Token) -> Result<Step, String> {
         let target = self.plan.endpoint.target;
         let c = &mut self.conn;
-        match c.stage {
-            Stage::Connecting => match connect::tcp_connected(&c.stream) {
+        match (&c.stage, c.tls.is_some()) {
+            (Stage::Connecting, _) => match connect::tcp_connected(&c.stream) {
                 Ok(true) => {
                     c.stage = Stage::Writing;
+                    if c.tls.is_some() {
+                        // TLS reads and writes in every stage.
+                        registry
+                            .reregister(
+                                &mut c.stream,
+                                token,
+                                Interest::READABLE | Interest::WRITABLE,
+                            )
+                            .map_err(|e| format!("cannot poll the socket: {e}"))?;
+                    }
                     Ok(Step::Again)
                 }
                 Ok(false) => Ok(Step::Wait),
                 Err(e) => Err(format!("HTTP connection to {target} failed: {e}")),
             },
-            Stage::Writing => match c.stream.write(&c.request[c.written..]) {
+            (Stage::Writing, false) => match c.stream.write(&c.request[c.written..]) {
                 Ok(n) => {
                     c.written += n;
                     if c.written >= c.request.len() {
@@ -237,17 +280,10 @@ impl HttpProbe {
                 Err(e) if e.kind() == ErrorKind::Interrupted => Ok(Step::Again),
                 Err(e) => Err(format!("HTTP request to {target} failed: {e}")),
             },
-            Stage::Reading => {
+            (Stage::Reading, false) => {
                 let mut buf = [0u8; 16 * 1024];
                 match c.stream.read(&mut buf) {
-                    Ok(0) => {
-                        let url = self
-                            .plan
-                            .urls
-                            .get(self.url)
-                            .ok_or_else(|| "no such url".to_string())?;
-                        evaluate(url, &c.response).map(|()| Step::UrlDone)
-                    }
+                    Ok(0) => self.judge(),
                     Ok(n) => {
                         if c.response.len() + n > MAX_RESPONSE {
                             return Err(format!(
@@ -260,6 +296,64 @@ impl HttpProbe {
                     Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Step::Wait),
                     Err(e) if e.kind() == ErrorKind::Interrupted => Ok(Step::Again),
                     Err(e) => Err(format!("HTTP response from {target} failed: {e}")),
+                }
+            }
+            (Stage::Writing, true) => {
+                let Some(t) = c.tls.as_mut() else {
+                    return Err("TLS state lost".into());
+                };
+                if c.written == 0 {
+                    // rustls keeps it until the handshake is done.
+                    t.writer()
+                        .write_all(&c.request)
+                        .map_err(|e| format!("TLS: {e}"))?;
+                    c.written = c.request.len();
+                }
+                let p = tls::pump(t, &mut c.stream)?;
+                if !t.is_handshaking() && !t.wants_write() {
+                    c.stage = Stage::Reading;
+                    c.eof = p.eof;
+                    return Ok(Step::Again);
+                }
+                if p.eof {
+                    return Err(format!(
+                        "TLS connection to {target} closed during the handshake"
+                    ));
+                }
+                Ok(if p.moved { Step::Again } else { Step::Wait })
+            }
+            (Stage::Reading, true) => {
+                let Some(t) = c.tls.as_mut() else {
+                    return Err("TLS state lost".into());
+                };
+                let mut buf = [0u8; 16 * 1024];
+                match t.reader().read(&mut buf) {
+                    // close_notify: the end of the body.
+                    Ok(0) => self.judge(),
+                    Ok(n) => {
+                        if c.response.len() + n > MAX_RESPONSE {
+                            return Err(format!(
+                                "HTTPS response from {target} exceeds {MAX_RESPONSE} bytes"
+                            ));
+                        }
+                        c.response.extend_from_slice(&buf[..n]);
+                        Ok(Step::Again)
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => {
+                        if c.eof {
+                            // Closed without close_notify: many servers do; take what came.
+                            return self.judge();
+                        }
+                        let p = tls::pump(t, &mut c.stream)?;
+                        c.eof = p.eof;
+                        Ok(if p.moved || p.eof {
+                            Step::Again
+                        } else {
+                            Step::Wait
+                        })
+                    }
+                    Err(e) if e.kind() == ErrorKind::UnexpectedEof => self.judge(),
+                    Err(e) => Err(format!("HTTPS response from {target} failed: {e}")),
                 }
             }
         }
@@ -295,6 +389,7 @@ mod tests {
     #[test]
     fn check_http_request_is_http_1_0_get_with_host_and_port() {
         let plan = HttpPlan {
+            tls: None,
             endpoint: Endpoint {
                 target: "198.51.100.7:8080".parse().expect("address"),
                 bind: None,

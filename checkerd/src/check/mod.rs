@@ -10,6 +10,7 @@ pub mod misc;
 pub mod ping;
 pub mod smtp;
 pub mod tcp;
+pub mod tls;
 pub mod udp;
 
 use crate::plan::Kind;
