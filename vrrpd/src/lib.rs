@@ -16,3 +16,4 @@ pub mod sim;
 pub mod socket;
 pub mod time;
 pub mod vip;
+pub mod vmac;

@@ -9,9 +9,11 @@ use std::net::IpAddr;
 use vigil_config::model::ipaddr::IpAddress;
 use vigil_net::{AddrSpec, Monitor, NetError, NetEvent, Rtnl};
 
+use crate::daemon::build::VmacSpec;
 use crate::daemon::kernel::Kernel;
 use crate::daemon::runtime::{LinkEvent, LinkWatch};
 use crate::garp::Announcers;
+use crate::vmac::Vmacs;
 
 /// The kernel spec of one configured address on interface `ifindex`: vigil-net's
 /// mapping with keepalived's defaults (`brd +`/`-` computed, IPv6 with IFA_F_NODAD).
@@ -23,6 +25,7 @@ pub fn spec_for(ifindex: u32, a: &IpAddress) -> AddrSpec {
 pub struct NetKernel {
     rtnl: Rtnl,
     announcers: Announcers,
+    vmacs: Vmacs,
     ifindex_cache: HashMap<String, u32>,
 }
 
@@ -32,6 +35,7 @@ impl NetKernel {
         Ok(NetKernel {
             rtnl: Rtnl::open()?,
             announcers: Announcers::default(),
+            vmacs: Vmacs::default(),
             ifindex_cache: HashMap::new(),
         })
     }
@@ -101,6 +105,23 @@ impl Kernel for NetKernel {
     fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32) {
         self.announcers
             .announce(&mut self.rtnl, name, ifindex, addrs, count);
+    }
+
+    fn create_vmac(
+        &mut self,
+        name: &str,
+        vmac: &VmacSpec,
+        parent: &str,
+        v6: bool,
+    ) -> Result<u32, String> {
+        // The interface is new, or recreated: its index may have changed.
+        self.ifindex_cache.remove(&vmac.name);
+        self.vmacs.create(&mut self.rtnl, name, vmac, parent, v6)
+    }
+
+    fn delete_vmac(&mut self, name: &str, ifindex: u32, parent: &str) {
+        self.ifindex_cache.retain(|_, i| *i != ifindex);
+        self.vmacs.delete(&mut self.rtnl, name, ifindex, parent);
     }
 }
 

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr};
 
 use vigil_config::model::global::GlobalDefs;
 use vigil_config::model::ipaddr::IpAddress;
-use vigil_config::model::vrrp::{self as model, AuthType, OldChecksum};
+use vigil_config::model::vrrp::{self as model, AuthType, OldChecksum, VmacAddress};
 use vigil_config::Config;
 
 use crate::auth;
@@ -67,6 +67,15 @@ pub enum FamilyKey {
     V6,
 }
 
+/// `use_vmac`: a macvlan carrying the virtual router MAC (RFC 5798 §7.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VmacSpec {
+    /// The macvlan's name (`use_vmac NAME`, else `vrrp.VRID` with `vmac_prefix`).
+    pub name: String,
+    /// Its MAC: configured, or 00-00-5E-00-01-VRID (IPv4) / 00-00-5E-00-02-VRID (IPv6).
+    pub mac: [u8; 6],
+}
+
 /// One instance as the daemon runs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spec {
@@ -110,6 +119,8 @@ pub struct Spec {
     pub scripts: Vec<ScriptTrack>,
     /// `dont_track_primary`: the interface going down is not a fault.
     pub dont_track_primary: bool,
+    /// `use_vmac`.
+    pub vmac: Option<VmacSpec>,
 }
 
 impl Spec {
@@ -328,6 +339,20 @@ pub fn build_instance(
         mcast_group4: g.vrrp_mcast_group4,
         scripts,
         dont_track_primary: inst.dont_track_primary,
+        vmac: inst.use_vmac.as_ref().map(|v| {
+            let vrid = inst.virtual_router_id;
+            VmacSpec {
+                name: v
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| format!("{}.{vrid}", g.vmac_prefix)),
+                mac: match v.mac {
+                    Some(VmacAddress::Full(m)) => m,
+                    Some(VmacAddress::Prefix([a, b, c, d, e])) => [a, b, c, d, e, vrid],
+                    None => vigil_net::vmac(vrid, family == Family::Ipv6),
+                },
+            }
+        }),
     })
 }
 
@@ -455,6 +480,16 @@ vrrp_instance VI_1 {
         assert_eq!(s.all_addresses().count(), 2);
         assert_eq!(s.scripts[0].weight, -20);
         assert_eq!(s.ttl, 255);
+        assert_eq!(s.vmac, None);
+    }
+
+    #[test]
+    fn rfc5798_7_3_use_vmac_defaults_to_vrrp_vrid_and_the_virtual_router_mac() {
+        let text = BASIC.replace("    version 3\n", "    version 3\n    use_vmac\n");
+        let s = &build(&load(&text)).unwrap()[0];
+        let v = s.vmac.as_ref().unwrap();
+        assert_eq!(v.name, "vrrp.51");
+        assert_eq!(v.mac, [0, 0, 0x5e, 0, 1, 51]);
     }
 
     #[test]

@@ -6,6 +6,8 @@ use std::net::IpAddr;
 
 use vigil_config::model::ipaddr::IpAddress;
 
+use super::build::VmacSpec;
+
 /// Address and announcement operations. Failures are logged by the implementation:
 /// an address that cannot be added must not stop the protocol.
 pub trait Kernel {
@@ -20,6 +22,22 @@ pub trait Kernel {
     }
     /// Sends `count` gratuitous ARPs / unsolicited NAs for each of `addrs` on `ifindex`.
     fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32);
+    /// Creates (or takes over) the VMAC interface of instance `name` on `parent`, up,
+    /// with keepalived's sysctls; returns its ifindex.
+    fn create_vmac(
+        &mut self,
+        name: &str,
+        vmac: &VmacSpec,
+        parent: &str,
+        v6: bool,
+    ) -> Result<u32, String> {
+        let _ = (vmac, parent, v6);
+        Err(format!("({name}) use_vmac needs rtnetlink"))
+    }
+    /// Removes the VMAC interface `ifindex` of instance `name` from `parent`.
+    fn delete_vmac(&mut self, name: &str, ifindex: u32, parent: &str) {
+        let _ = (name, ifindex, parent);
+    }
 }
 
 /// A kernel that only logs (no vigil-net): the protocol still runs.

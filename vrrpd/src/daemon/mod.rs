@@ -6,13 +6,19 @@
 //! - [`timers`]: the timer heap.
 //! - [`ipc`]: state / counter translations for the IPC messages (pure).
 //! - [`kernel`]: the address and announcement operations the runtime asks for.
+//! - [`instance`]: one running instance.
+//! - [`receive`]: demultiplexing and validating received adverts.
+//! - [`send`]: building and sending adverts.
 //! - [`runtime`]: the mio loop and everything it does.
 
 pub mod build;
 pub mod clock;
+pub mod instance;
 pub mod ipc;
 pub mod kernel;
+pub mod receive;
 pub mod runtime;
+pub mod send;
 pub mod timers;
 pub mod track;
 

@@ -15,26 +15,22 @@ use nix::sys::signal::{SigSet, Signal};
 use nix::sys::signalfd::{SfdFlags, SignalFd};
 use vigil_config::Config;
 use vigil_ipc::msg::config::VrrpItem;
-use vigil_ipc::msg::vrrp::{
-    FromVrrp, InstanceCounters, InstanceStatus, NotifyEvent, ToVrrp, VrrpState,
-};
+use vigil_ipc::msg::vrrp::{FromVrrp, InstanceCounters, InstanceStatus, NotifyEvent, ToVrrp};
 use vigil_ipc::msg::ScriptOutcome;
 use vigil_ipc::stream::Assembler;
 use vigil_ipc::{Channel, ChannelError, Event as IpcEvent};
 
-use super::build::{self, Auth, FamilyKey, Spec};
+use super::build::{self, FamilyKey, Spec};
 use super::clock::Clock;
+use super::instance::Running;
 use super::ipc;
 use super::kernel::Kernel;
 use super::timers::{Due, Timers};
 use super::track::{self, Contribution, ScriptState};
-use crate::fsm::{self, Action, Advert, Event, State};
+use super::{receive, send};
+use crate::fsm::{self, Action, Event, State};
 use crate::iface;
-use crate::packet::validate::ChecksumForm;
-use crate::packet::{
-    self, encode_ipv4, validate, Advertisement, AhSend, Datagram, Expect, ExpectAuth, Family,
-    Ipv4Fields, Scope,
-};
+use crate::packet::{self, Family};
 use crate::socket::VrrpSocket;
 use crate::time::{Span, Time};
 
@@ -64,45 +60,6 @@ impl Exit {
             Exit::Done => 0,
             Exit::Config => EXIT_CONFIG,
             Exit::Failure => 1,
-        }
-    }
-}
-
-/// One running instance.
-struct Running {
-    spec: Spec,
-    ifindex: u32,
-    primary: IpAddr,
-    fsm: fsm::Instance,
-    counters: InstanceCounters,
-    rejects: packet::Counters,
-    ah_rx_seq: u32,
-    ah_tx_seq: u32,
-    ip_id: u16,
-    old_checksum: bool,
-    track_weight: i32,
-    track_faults: BTreeSet<String>,
-    reported: Option<(State, u8)>,
-    /// Stopped by Shutdown or a reload: reported as keepalived's STOP.
-    stopped: bool,
-}
-
-impl Running {
-    fn name(&self) -> &str {
-        self.spec.name()
-    }
-
-    fn status(&self) -> InstanceStatus {
-        InstanceStatus {
-            instance: self.spec.index,
-            state: if self.stopped {
-                VrrpState::Stop
-            } else {
-                ipc::state(self.fsm.state())
-            },
-            priority: self.fsm.priority(),
-            master: self.fsm.master().map(|(a, _)| a),
-            counters: self.counters,
         }
     }
 }
@@ -438,56 +395,66 @@ impl Runtime {
                 }
             }
         }
-        // Sockets first: a configuration whose sockets cannot be opened changes nothing.
-        let wanted: BTreeMap<SockKey, (String, Family, Option<usize>)> = specs
-            .iter()
-            .map(|s| {
-                let key = (ifindex[&s.interface], s.wire_key().family);
-                (key, (s.interface.clone(), s.family, None))
-            })
-            .collect();
-        for (key, (ifname, family, rcvbuf)) in &wanted {
-            if self.sockets.contains_key(key) {
-                continue;
-            }
-            match VrrpSocket::open(*family, ifname, key.0, *rcvbuf) {
-                Ok(socket) => {
-                    let token = Token(self.next_token);
-                    self.next_token += 1;
-                    if let Err(e) = self.poll.registry().register(
-                        &mut SourceFd(&socket.as_raw_fd()),
-                        token,
-                        Interest::READABLE,
-                    ) {
-                        return self.reject(generation, format!("registering a socket: {e}"));
-                    }
-                    self.tokens.insert(token, *key);
-                    self.sockets.insert(
-                        *key,
-                        Sock {
-                            socket,
-                            token,
-                            ifname: ifname.clone(),
-                            vrids: HashMap::new(),
-                            groups: BTreeSet::new(),
-                            unattributed: packet::Counters::default(),
-                        },
-                    );
-                }
-                Err(e) => return self.reject(generation, e.to_string()),
-            }
-        }
-
         // Match instances across the reload by what identifies them on the wire.
         let mut old: HashMap<build::WireKey, u64> = self
             .instances
             .iter()
             .map(|(id, r)| (r.spec.wire_key(), *id))
             .collect();
+        // Where each instance does its I/O: kept instances keep theirs; new ones with
+        // `use_vmac` get their VMAC created now.
+        let mut io: Vec<(String, u32)> = Vec::with_capacity(specs.len());
+        let mut created: Vec<(String, u32, String)> = Vec::new();
+        for s in &specs {
+            let kept = old.get(&s.wire_key()).and_then(|id| self.instances.get(id));
+            let place = match (kept, &s.vmac) {
+                (Some(r), _) => (r.io_ifname.clone(), r.io_ifindex),
+                (None, Some(v)) => {
+                    match self.kernel.create_vmac(
+                        s.name(),
+                        v,
+                        &s.interface,
+                        s.family == Family::Ipv6,
+                    ) {
+                        Ok(idx) => {
+                            created.push((s.name().to_string(), idx, s.interface.clone()));
+                            (v.name.clone(), idx)
+                        }
+                        Err(e) => {
+                            self.undo_vmacs(&created);
+                            return self.reject(generation, e);
+                        }
+                    }
+                }
+                (None, None) => (s.interface.clone(), ifindex[&s.interface]),
+            };
+            io.push(place);
+        }
+        // Sockets next: a configuration whose sockets cannot be opened changes nothing.
+        let wanted: BTreeMap<SockKey, (String, Family, Option<usize>)> = specs
+            .iter()
+            .zip(&io)
+            .map(|(s, (ifname, idx))| {
+                (
+                    (*idx, s.wire_key().family),
+                    (ifname.clone(), s.family, None),
+                )
+            })
+            .collect();
+        for (key, (ifname, family, rcvbuf)) in &wanted {
+            if self.sockets.contains_key(key) {
+                continue;
+            }
+            if let Err(e) = self.open_socket(*key, ifname, *family, *rcvbuf) {
+                self.undo_vmacs(&created);
+                return self.reject(generation, e);
+            }
+        }
+
         let now = self.clock.now();
         let mut started = Vec::new();
         let mut kept = BTreeSet::new();
-        for spec in specs {
+        for (spec, (io_ifname, io_ifindex)) in specs.into_iter().zip(io) {
             match old.remove(&spec.wire_key()) {
                 Some(id) => {
                     kept.insert(id);
@@ -495,7 +462,7 @@ impl Runtime {
                 }
                 None => {
                     let idx = ifindex[&spec.interface];
-                    let id = self.create(spec, idx);
+                    let id = self.create(spec, idx, io_ifname, io_ifindex);
                     kept.insert(id);
                     started.push(id);
                 }
@@ -527,14 +494,53 @@ impl Runtime {
         }
     }
 
-    fn create(&mut self, mut spec: Spec, ifindex: u32) -> u64 {
+    fn open_socket(
+        &mut self,
+        key: SockKey,
+        ifname: &str,
+        family: Family,
+        rcvbuf: Option<usize>,
+    ) -> Result<(), String> {
+        let socket = VrrpSocket::open(family, ifname, key.0, rcvbuf).map_err(|e| e.to_string())?;
+        let token = Token(self.next_token);
+        self.next_token += 1;
+        self.poll
+            .registry()
+            .register(
+                &mut SourceFd(&socket.as_raw_fd()),
+                token,
+                Interest::READABLE,
+            )
+            .map_err(|e| format!("registering the VRRP socket on {ifname}: {e}"))?;
+        self.tokens.insert(token, key);
+        self.sockets.insert(
+            key,
+            Sock {
+                socket,
+                token,
+                ifname: ifname.to_string(),
+                vrids: HashMap::new(),
+                groups: BTreeSet::new(),
+                unattributed: packet::Counters::default(),
+            },
+        );
+        Ok(())
+    }
+
+    fn undo_vmacs(&mut self, created: &[(String, u32, String)]) {
+        for (name, idx, parent) in created {
+            self.kernel.delete_vmac(name, *idx, parent);
+        }
+    }
+
+    fn create(&mut self, mut spec: Spec, ifindex: u32, io_ifname: String, io_ifindex: u32) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
         let all_vips: Vec<IpAddr> = spec.all_addresses().map(|a| a.addr.addr).collect();
         let primary = match (spec.src_ip, spec.family) {
             (Some(a), _) => Some(a),
             (None, Family::Ipv4) => iface::primary_v4(&spec.interface, &all_vips).map(IpAddr::V4),
-            (None, Family::Ipv6) => iface::link_local_v6(&spec.interface).map(IpAddr::V6),
+            (None, Family::Ipv6) => iface::link_local_v6(&io_ifname).map(IpAddr::V6),
         };
         let primary = primary.unwrap_or_else(|| crate::socket::sys::unspecified(spec.family));
         spec.fsm.primary_addr = primary;
@@ -543,6 +549,8 @@ impl Runtime {
             fsm: fsm::Instance::new(spec.fsm.clone()),
             spec,
             ifindex,
+            io_ifname,
+            io_ifindex,
             primary,
             counters: InstanceCounters::default(),
             rejects: packet::Counters::default(),
@@ -564,9 +572,10 @@ impl Runtime {
         };
         let name = r.name().to_string();
         let ifname = r.spec.interface.clone();
+        let io_ifname = r.io_ifname.clone();
         // A previous vrrpd that was killed may have left the addresses behind.
         let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
-        self.kernel.remove_stale(&name, &ifname, &addrs);
+        self.kernel.remove_stale(&name, &io_ifname, &addrs);
         let up = iface::is_up(&ifname);
         let no_src = r.primary.is_unspecified();
         let track_primary = !r.spec.dont_track_primary;
@@ -594,7 +603,7 @@ impl Runtime {
         let old_addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
         let new_addrs: Vec<_> = spec.all_addresses().cloned().collect();
         let name = spec.name().to_string();
-        let ifname = spec.interface.clone();
+        let ifname = r.io_ifname.clone();
         let index_changed = r.spec.index != spec.index;
         let actions = r.fsm.reconfigure(spec.fsm.clone());
         r.spec = spec;
@@ -630,7 +639,7 @@ impl Runtime {
             s.vrids.clear();
         }
         for (id, r) in &self.instances {
-            let key = (r.ifindex, r.spec.wire_key().family);
+            let key = (r.io_ifindex, r.spec.wire_key().family);
             if let Some(s) = self.sockets.get_mut(&key) {
                 s.vrids.insert(r.spec.fsm.vrid, *id);
             }
@@ -826,7 +835,13 @@ impl Runtime {
                     return;
                 }
             };
-            if let Some((id, event)) = dispatch(d, sock, &mut self.instances) {
+            if let Some((id, event)) = receive::dispatch(
+                d,
+                &sock.ifname,
+                &sock.vrids,
+                &mut sock.unattributed,
+                &mut self.instances,
+            ) {
                 let now = self.clock.now();
                 self.feed(id, now, event);
             }
@@ -888,9 +903,9 @@ impl Runtime {
             }
             match action {
                 Action::SendAdvert { priority } => {
-                    let key = (r.ifindex, r.spec.wire_key().family);
+                    let key = (r.io_ifindex, r.spec.wire_key().family);
                     match self.sockets.get(&key) {
-                        Some(s) => send_advert(&s.socket, r, priority, &mut self.out),
+                        Some(s) => send::send_advert(&s.socket, r, priority, &mut self.out),
                         None => log::warn!("({}) no socket to send on", r.name()),
                     }
                 }
@@ -898,17 +913,17 @@ impl Runtime {
                 Action::CancelTimer { timer } => self.timers.cancel(Due::Instance(id, timer)),
                 Action::AddVips => {
                     let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
-                    let (name, ifname) = (r.name().to_string(), r.spec.interface.clone());
+                    let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
                     self.kernel.add_addresses(&name, &ifname, &addrs);
                 }
                 Action::RemoveVips => {
                     let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
-                    let (name, ifname) = (r.name().to_string(), r.spec.interface.clone());
+                    let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
                     self.kernel.remove_addresses(&name, &ifname, &addrs);
                 }
                 Action::SendGarp { count } => {
                     let addrs: Vec<IpAddr> = r.spec.all_addresses().map(|a| a.addr.addr).collect();
-                    let (name, ifindex) = (r.name().to_string(), r.ifindex);
+                    let (name, ifindex) = (r.name().to_string(), r.io_ifindex);
                     self.kernel.announce(&name, ifindex, &addrs, count);
                 }
                 Action::Transition { from, to, .. } => {
@@ -946,6 +961,14 @@ impl Runtime {
             r.stopped = true;
         }
         self.feed(id, now, Event::Shutdown);
+        // keepalived removes the VMAC interface of a stopped instance.
+        if let Some(r) = self.instances.get(&id) {
+            if r.spec.vmac.is_some() && r.io_ifindex != r.ifindex {
+                let (name, idx, parent) =
+                    (r.name().to_string(), r.io_ifindex, r.spec.interface.clone());
+                self.kernel.delete_vmac(&name, idx, &parent);
+            }
+        }
     }
 
     /// RFC 5798 §6.4.3 Shutdown for every instance: a MASTER sends priority 0 and
@@ -954,169 +977,6 @@ impl Runtime {
         let ids: Vec<u64> = self.instances.keys().copied().collect();
         for id in ids {
             self.stop_instance(id);
-        }
-    }
-}
-
-/// Validates one received packet against the instance its VRID names and turns it
-/// into an event; every rejection is counted, and a rejected packet changes nothing
-/// (RFC 5798 §7.1).
-fn dispatch(
-    d: Datagram<'_>,
-    sock: &mut Sock,
-    instances: &mut BTreeMap<u64, Running>,
-) -> Option<(u64, Event)> {
-    let vrid = match validate::parse(d) {
-        Ok(p) => p.advert.vrid(),
-        Err(rej) => {
-            sock.unattributed.record(rej.reason());
-            log::debug!("{}: dropped packet: {rej}", sock.ifname);
-            return None;
-        }
-    };
-    let Some(&id) = sock.vrids.get(&vrid) else {
-        sock.unattributed.record(packet::Reason::UnknownVrid);
-        log::debug!("{}: advert for unknown VRID {vrid}", sock.ifname);
-        return None;
-    };
-    let r = instances.get_mut(&id)?;
-    let spec = &r.spec;
-    let from_master = |src: IpAddr| r.fsm.master().map(|(a, _)| a) == Some(src);
-    let src_guess = validate::parse(d).map(|p| p.src).ok();
-    let expect = Expect {
-        version: spec.version,
-        interval: spec.wire_interval(),
-        addresses: &spec.advertised,
-        check_addresses: !(spec.skip_check_adv_addr && src_guess.is_some_and(from_master)),
-        auth: match &spec.auth {
-            Auth::None => ExpectAuth::None,
-            Auth::Pass(p) => ExpectAuth::Pass(p),
-            Auth::Ah(k) => ExpectAuth::Ah {
-                key: k,
-                last_seq: r.ah_rx_seq,
-            },
-        },
-        unicast_peers: &spec.peers,
-        check_unicast_src: spec.check_unicast_src,
-        v3_ipv4_checksum: spec.v3_checksum,
-        mcast_group4: spec.mcast_group4,
-        old_unicast_checksum: r.old_checksum,
-    };
-    match validate::check(d, |_| Some(expect)) {
-        Ok(acc) => {
-            let adv = acc.parsed.advert;
-            r.counters.adverts_received += 1;
-            if adv.priority() == fsm::PRIORITY_STOP {
-                r.counters.priority_zero_received += 1;
-            }
-            if let Some(seq) = acc.ah_seq {
-                r.ah_rx_seq = seq;
-            }
-            if acc.checksum_form == ChecksumForm::OldUnicast && !r.old_checksum {
-                log::info!(
-                    "({}) Setting unicast VRRPv3 checksum to old version",
-                    r.name()
-                );
-                r.old_checksum = true;
-            }
-            let interval_cs = match spec.version {
-                packet::Version::V2 => adv.interval().saturating_mul(100),
-                packet::Version::V3 => adv.interval(),
-            };
-            Some((
-                id,
-                Event::Advert(Advert {
-                    src: acc.parsed.src,
-                    priority: adv.priority(),
-                    interval_cs,
-                }),
-            ))
-        }
-        Err(rej) => {
-            r.rejects.record(rej.reason());
-            ipc::count_reject(&mut r.counters, rej.reason());
-            log::debug!("({}) dropped advert: {rej}", r.name());
-            None
-        }
-    }
-}
-
-/// Sends one advertisement (RFC 5798 §5.1) to the multicast group or to each unicast
-/// peer, TTL / hop limit 255 (§5.1.1.3, §5.1.2.3).
-fn send_advert(sock: &VrrpSocket, r: &mut Running, priority: u8, out: &mut Vec<u8>) {
-    let spec = &r.spec;
-    let (auth_type, auth_data) = match spec.auth {
-        Auth::None => (packet::AUTH_NONE, [0; packet::AUTH_DATA_LEN]),
-        Auth::Pass(p) => (packet::AUTH_PASS, p),
-        Auth::Ah(_) => (packet::AUTH_AH, [0; packet::AUTH_DATA_LEN]),
-    };
-    let adv = Advertisement {
-        version: spec.version,
-        vrid: spec.fsm.vrid,
-        priority,
-        interval: spec.wire_interval(),
-        addresses: spec.advertised.clone(),
-        auth_type,
-        auth_data,
-    };
-    let dsts: Vec<IpAddr> = if spec.is_unicast() {
-        spec.peers.clone()
-    } else {
-        vec![spec.group]
-    };
-    for dst in dsts {
-        out.clear();
-        let res = match (r.primary, dst) {
-            (IpAddr::V4(src), IpAddr::V4(dst4)) => {
-                // keepalived counts the IP id from 1 and skips 0.
-                r.ip_id = r.ip_id.wrapping_add(1).max(1);
-                let ah = match &spec.auth {
-                    Auth::Ah(key) => {
-                        r.ah_tx_seq = r.ah_tx_seq.wrapping_add(1);
-                        Some(AhSend {
-                            key,
-                            seq: r.ah_tx_seq,
-                            unicast: spec.is_unicast(),
-                        })
-                    }
-                    _ => None,
-                };
-                let pseudo_dst = if spec.is_unicast() && r.old_checksum {
-                    spec.mcast_group4
-                } else {
-                    dst4
-                };
-                let fields = Ipv4Fields {
-                    src,
-                    dst: dst4,
-                    id: r.ip_id,
-                    ttl: spec.ttl,
-                    tos: packet::ipv4::TOS_INTERNETWORK_CONTROL,
-                };
-                match encode_ipv4(&fields, &adv, spec.v3_checksum, pseudo_dst, ah, out) {
-                    Ok(()) => sock.send_v4(out, dst4).map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                }
-            }
-            (IpAddr::V6(src), IpAddr::V6(dst6)) => {
-                match adv.encode(Family::Ipv6, Scope::Ipv6Pseudo { src, dst: dst6 }, out) {
-                    Ok(()) => sock.send_v6(out, src, dst6).map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                }
-            }
-            _ => Err(format!(
-                "source {} and destination {dst} differ in family",
-                r.primary
-            )),
-        };
-        match res {
-            Ok(()) => {
-                r.counters.adverts_sent += 1;
-                if priority == fsm::PRIORITY_STOP {
-                    r.counters.priority_zero_sent += 1;
-                }
-            }
-            Err(e) => log::warn!("({}) cannot send advert: {e}", spec.name()),
         }
     }
 }

@@ -1,0 +1,63 @@
+//! `use_vmac`: the macvlan with the virtual router MAC (RFC 5798 §7.3) carries adverts
+//! and VIPs, and goes away when the instance stops.
+
+#![allow(clippy::unwrap_used)] // tests may unwrap (STYLE)
+
+mod common;
+
+use common::{lab, v3_conf, wait_until, Node};
+use std::time::Duration;
+use vigil_ipc::msg::vrrp::VrrpState;
+use vigil_netlab::wire::{classify, src_mac, Kind};
+
+fn link_exists(h: &vigil_netlab::Host, name: &str) -> bool {
+    h.run(&format!("ip link show {name}")).is_ok()
+}
+
+#[test]
+fn rfc5798_7_3_use_vmac_sends_from_the_virtual_mac_and_holds_the_vips() {
+    let (lab, hosts) = lab("v1", 2);
+    let cap = lab.capture().unwrap();
+    let mut a = Node::start(&hosts[0], &v3_conf(150, "    use_vmac\n"));
+    let mut b = Node::start(&hosts[1], &v3_conf(100, "    use_vmac\n"));
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
+    b.wait_state(0, VrrpState::Backup, Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(b.state(), Some(VrrpState::Backup), "log:\n{}", b.log());
+    assert!(link_exists(&hosts[0], "vrrp.51") && link_exists(&hosts[1], "vrrp.51"));
+    let mac = hosts[0].run("cat /sys/class/net/vrrp.51/address").unwrap();
+    assert_eq!(mac.trim(), "00:00:5e:00:01:33");
+    assert!(hosts[0].has_address("vrrp.51", "192.0.2.100"));
+    assert!(!hosts[0].has_address("eth0", "192.0.2.100"));
+    assert!(!hosts[1].has_address("vrrp.51", "192.0.2.100"));
+
+    a.kill9();
+    b.wait_state(0, VrrpState::Master, Duration::from_secs(1));
+    wait_until("VIP on b's VMAC", Duration::from_secs(1), || {
+        hosts[1].has_address("vrrp.51", "192.0.2.100")
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let frames = cap.stop();
+    let vmac = [0, 0, 0x5e, 0, 1, 51];
+    for from in ["a", "b"] {
+        let adverts: Vec<_> = frames
+            .iter()
+            .filter(|f| f.from == from)
+            .filter(|f| matches!(classify(&f.data), Some(Kind::Advert { vrid: 51, .. })))
+            .collect();
+        assert!(!adverts.is_empty(), "no adverts from {from}");
+        assert!(
+            adverts.iter().all(|f| src_mac(&f.data) == Some(vmac)),
+            "an advert from {from} not from the VMAC"
+        );
+    }
+    let garps = frames
+        .iter()
+        .filter(|f| f.from == "b" && matches!(classify(&f.data), Some(Kind::Garp { .. })))
+        .count();
+    assert_eq!(garps, 5);
+
+    let (status, _) = b.shutdown();
+    assert_eq!(status.code(), Some(0));
+    assert!(!link_exists(&hosts[1], "vrrp.51"), "VMAC left behind");
+}
