@@ -198,6 +198,8 @@ pub struct Running<P: ChildProto> {
     pub kill_at: Option<Instant>,
     /// Whether it exited because it was asked to (`Shutdown`).
     pub asked_to_stop: bool,
+    /// Its end of the channel is closed: it is exiting; the channel left the poll set.
+    pub closed: bool,
 }
 
 impl<P: ChildProto> Running<P> {
@@ -334,6 +336,21 @@ impl<P: ChildProto> Slot<P> {
         Some(self.take(registry, status))
     }
 
+    /// The child closed its channel: it is on its way out (a clean exit may still be
+    /// removing addresses). Stop polling the channel and give it until `deadline` to
+    /// exit before it is killed; SIGCHLD reaps it.
+    pub fn closed(&mut self, registry: &mio::Registry, deadline: Instant) {
+        if let Some(r) = self.running.as_mut() {
+            if !r.closed {
+                r.closed = true;
+                let raw = r.channel.as_raw_fd();
+                let _ = registry.deregister(&mut mio::unix::SourceFd(&raw));
+            }
+            r.phase = Phase::Stopping;
+            r.kill_at = Some(r.kill_at.map_or(deadline, |t| t.min(deadline)));
+        }
+    }
+
     fn take(&mut self, registry: &mio::Registry, status: ExitStatus) -> Ended {
         let mut ended = Ended {
             pid: 0,
@@ -342,8 +359,10 @@ impl<P: ChildProto> Slot<P> {
             asked_to_stop: false,
         };
         if let Some(r) = self.running.take() {
-            let raw = r.channel.as_raw_fd();
-            let _ = registry.deregister(&mut mio::unix::SourceFd(&raw));
+            if !r.closed {
+                let raw = r.channel.as_raw_fd();
+                let _ = registry.deregister(&mut mio::unix::SourceFd(&raw));
+            }
             ended.pid = r.pid();
             ended.ran = r.started.elapsed();
             ended.asked_to_stop = r.asked_to_stop;
@@ -393,6 +412,7 @@ impl<P: ChildProto> Slot<P> {
             expected: vigil_privsep::Expected::for_role(account, P::ROLE),
             kill_at: None,
             asked_to_stop: false,
+            closed: false,
         });
         if let Err(e) = write_pid_file(&self.pid_file, pid) {
             log::warn!(

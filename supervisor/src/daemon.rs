@@ -515,7 +515,7 @@ impl Daemon {
     // ---- the channels ----------------------------------------------------------------
 
     fn send_vrrp(&mut self, m: &ToVrrp) {
-        if let Some(r) = self.vrrp.running.as_mut() {
+        if let Some(r) = self.vrrp.running.as_mut().filter(|r| !r.closed) {
             if let Err(e) = r.channel.send(m) {
                 self.channel_failed(Who::Vrrp, m.kind(), e);
             }
@@ -523,7 +523,7 @@ impl Daemon {
     }
 
     fn send_checker(&mut self, m: ToChecker, fds: Vec<std::os::fd::OwnedFd>) {
-        if let Some(r) = self.checker.running.as_mut() {
+        if let Some(r) = self.checker.running.as_mut().filter(|r| !r.closed) {
             if let Err(e) = r.channel.send_with_fds(&m, fds) {
                 self.channel_failed(Who::Checker, m.kind(), e);
             }
@@ -531,8 +531,10 @@ impl Daemon {
     }
 
     fn channel_failed(&mut self, who: Who, doing: &str, e: ChannelError) {
-        let why = format!("{doing}: {e}");
-        self.kill_child(who, &why);
+        match e {
+            ChannelError::Closed => self.on_failure(who, e),
+            e => self.kill_child(who, &format!("{doing}: {e}")),
+        }
     }
 
     fn on_vrrp(&mut self) {
@@ -577,16 +579,16 @@ impl Daemon {
 
     fn on_failure(&mut self, who: Who, e: ChannelError) {
         match e {
-            // It closed its end: it is exiting; collect its status (the kill is a
-            // no-op for a process already on its way out).
+            // It closed its end: it is exiting, maybe still cleaning up (a vrrpd
+            // removing its addresses). Let it finish, within the stop bound.
             ChannelError::Closed => {
-                let ended = match who {
-                    Who::Vrrp => self.vrrp.kill(self.poll.registry()),
-                    Who::Checker => self.checker.kill(self.poll.registry()),
-                };
-                if let Some(ended) = ended {
-                    self.after_exit(who, ended, None);
+                let deadline = Instant::now() + STOP_GRACE;
+                match who {
+                    Who::Vrrp => self.vrrp.closed(self.poll.registry(), deadline),
+                    Who::Checker => self.checker.closed(self.poll.registry(), deadline),
                 }
+                // It may have exited already (its SIGCHLD may have come first).
+                self.reap_all();
             }
             other => self.kill_child(who, &other.to_string()),
         }
@@ -1066,13 +1068,18 @@ fn child_deadline(
 /// Pings a child when due; says why it must be killed when it failed to answer.
 fn liveness<P: ChildProto>(slot: &mut Slot<P>, nonce: &mut u64, now: Instant) -> Option<String> {
     let r = slot.running.as_mut()?;
+    if r.closed && r.phase != Phase::Stopping {
+        r.phase = Phase::Stopping;
+    }
     match r.phase {
         Phase::Handshake => (now >= r.started + PONG_TIMEOUT)
             .then(|| format!("no Hello within {} s of its start", PONG_TIMEOUT.as_secs())),
-        Phase::Stopping => r
-            .kill_at
-            .is_some_and(|t| now >= t)
-            .then(|| format!("still running {} ms after Shutdown", STOP_GRACE.as_millis())),
+        Phase::Stopping => r.kill_at.is_some_and(|t| now >= t).then(|| {
+            format!(
+                "still running {} ms after Shutdown or closing its channel",
+                STOP_GRACE.as_millis()
+            )
+        }),
         Phase::Configuring(_) | Phase::Running => match r.ping {
             Some((_, sent)) if now >= sent + PONG_TIMEOUT => {
                 Some(format!("no Pong within {} s", PONG_TIMEOUT.as_secs()))
@@ -1116,8 +1123,12 @@ fn pong<P: ChildProto>(slot: &mut Slot<P>, n: Nonce) {
 fn ask_to_stop<P: ChildProto>(slot: &mut Slot<P>, deadline: Instant) {
     if let Some(r) = slot.running.as_mut() {
         r.phase = Phase::Stopping;
-        r.kill_at = Some(deadline);
+        r.kill_at = Some(r.kill_at.map_or(deadline, |t| t.min(deadline)));
         r.asked_to_stop = true;
+        if r.closed {
+            // Already on its way out.
+            return;
+        }
         if let Err(e) = r.channel.send(&P::shutdown()) {
             log::warn!("{} child: cannot send Shutdown: {e}", P::NAME);
             r.kill_at = Some(Instant::now());
@@ -1128,7 +1139,7 @@ fn ask_to_stop<P: ChildProto>(slot: &mut Slot<P>, deadline: Instant) {
 /// Reads what the child sent, up to [`BURST`] messages; also flushes the queue.
 fn drain<P: ChildProto>(slot: &mut Slot<P>) -> (Vec<Event<P::Rx>>, Option<ChannelError>) {
     let mut out = Vec::new();
-    let Some(r) = slot.running.as_mut() else {
+    let Some(r) = slot.running.as_mut().filter(|r| !r.closed) else {
         return (out, None);
     };
     if let Err(e) = r.channel.flush() {

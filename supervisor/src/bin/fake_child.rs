@@ -13,7 +13,8 @@
 //! - `undeclared`: asks for undeclared objects (vrrp_script #99, notify of instance
 //!   #42), then for vrrp_script #0, and prints the `ScriptResult` it gets;
 //! - `run-script`: asks for vrrp_script #0 and prints the `ScriptResult`;
-//! - `reject`: answers every configuration after the first with `ConfigRejected`.
+//! - `reject`: answers every configuration after the first with `ConfigRejected`;
+//! - `no-pong`: never answers `Ping`.
 //!
 //! Everything it notices goes to stderr as `fake-<role>[pid]: ...` lines.
 
@@ -171,7 +172,9 @@ fn run_vrrp(fd: OwnedFd, mode: &str) {
             }
             ToVrrp::Config(_) => {}
             ToVrrp::Ping(n) => {
-                let _ = ch.send(&FromVrrp::Pong(n));
+                if mode != "no-pong" {
+                    let _ = ch.send(&FromVrrp::Pong(n));
+                }
             }
             ToVrrp::ScriptResult { script, outcome } => {
                 say("vrrp", &format!("ScriptResult {script} {outcome:?}"));
@@ -235,7 +238,9 @@ fn run_checker(fd: OwnedFd, mode: &str) {
                 }
             }
             ToChecker::Ping(n) => {
-                let _ = ch.send(&FromChecker::Pong(n));
+                if mode != "no-pong" {
+                    let _ = ch.send(&FromChecker::Pong(n));
+                }
             }
             ToChecker::Shutdown => {
                 say("checker", "Shutdown");

@@ -163,6 +163,11 @@ impl Suite {
 
     /// Starts vigild in the foreground with console logs and `extra` arguments.
     pub fn start_with(&mut self, extra: &[&str]) {
+        self.start_env(extra, &[]);
+    }
+
+    /// As [`Suite::start_with`], with environment variables for vigild.
+    pub fn start_env(&mut self, extra: &[&str], env: &[(&str, &str)]) {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_vigild"));
         cmd.args(["-n", "-l", "-f"])
             .arg(&self.conf)
@@ -175,7 +180,8 @@ impl Suite {
             .arg("--control")
             .arg(&self.ctl)
             .args(extra)
-            .env("VIGIL_LIBEXEC", &self.libexec);
+            .env("VIGIL_LIBEXEC", &self.libexec)
+            .envs(env.iter().copied());
         let child = self.host.spawn(&mut cmd).expect("start vigild");
         self.seen.borrow_mut().push(child.id());
         self.vigild = Some(child);
