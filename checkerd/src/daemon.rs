@@ -259,6 +259,8 @@ impl Daemon {
             ToChecker::Shutdown => {
                 log::info!("Shutdown requested by the supervisor");
                 self.stop_all();
+                let notifies = self.engine.shutdown();
+                self.send_all(notifies)?;
                 self.flush_before_exit();
                 return Ok(Some(Exit::Shutdown));
             }
@@ -300,6 +302,9 @@ impl Daemon {
 
     fn apply(&mut self, generation: u64, config: &vigil_config::Config) -> Result<(), DaemonError> {
         let plan = Plan::new(config);
+        for line in &plan.warnings {
+            log::warn!("{line}");
+        }
         for line in plan.not_run() {
             log::warn!("{line}; its state stays at the initial one (up, or down with alpha)");
         }

@@ -96,7 +96,17 @@ impl Engine {
                             old.remove_server(i, &mut applied.before_ack);
                         }
                     }
-                    (carried, Some(old.carry_service()))
+                    let mut carried_service = old.carry_service();
+                    // Another sorry server (or none): the old one leaves, named by the
+                    // old index while that configuration is in force.
+                    if carried_service.sorry_in_ipvs && old_sp.sorry != sp.sorry {
+                        applied.before_ack.push(FromChecker::SetSorryServer {
+                            vs: old.index(),
+                            present: false,
+                        });
+                        carried_service.sorry_in_ipvs = false;
+                    }
+                    (carried, Some(carried_service))
                 }
                 None => (Vec::new(), None),
             };
@@ -111,6 +121,20 @@ impl Engine {
         self.plan = plan;
         self.services = services;
         applied
+    }
+
+    /// What stopping asks for: with `omega`, the notify_down of every live real server
+    /// and the quorum_down of the virtual server (ipwrapper.c `clear_service_rs`,
+    /// `update_vs_notifies` when stopping). IPVS itself is the supervisor's
+    /// (`lvs_flush_on_stop`).
+    pub fn shutdown(&self) -> Vec<FromChecker> {
+        let mut out = Vec::new();
+        for (sp, s) in self.plan.services.iter().zip(&self.services) {
+            if sp.omega {
+                s.stop_notifies(&mut out);
+            }
+        }
+        out
     }
 
     /// Every checker of the configuration in force.
@@ -239,6 +263,8 @@ mod tests {
                 },
                 None,
             ),
+            sorry: None,
+            omega: false,
             spec: ServiceSpec {
                 quorum: 1,
                 hysteresis: 0,
@@ -248,6 +274,13 @@ mod tests {
                 servers: Vec::new(),
             },
             servers,
+        }
+    }
+
+    fn plan(services: Vec<ServicePlan>) -> Plan {
+        Plan {
+            services,
+            warnings: Vec::new(),
         }
     }
 
@@ -261,15 +294,14 @@ mod tests {
     #[test]
     fn ipwrapper_clear_diff_rs_unchanged_server_keeps_state_across_reload() {
         let mut e = Engine::new();
-        e.apply(Plan {
-            services: vec![service(80, vec![server(1, 1), server(2, 1)])],
-        });
+        e.apply(plan(vec![service(80, vec![server(1, 1), server(2, 1)])]));
         let mut out = Vec::new();
         e.record(cref(0, 0), Outcome::Failure, &mut out);
         // Reload: server 2 moves to index 0, server 1 to index 1, server 3 is new.
-        let applied = e.apply(Plan {
-            services: vec![service(80, vec![server(2, 1), server(1, 1), server(3, 1)])],
-        });
+        let applied = e.apply(plan(vec![service(
+            80,
+            vec![server(2, 1), server(1, 1), server(3, 1)],
+        )]));
         assert_eq!(applied.kept, 2);
         assert!(applied.before_ack.is_empty());
         assert_eq!(
@@ -287,14 +319,10 @@ mod tests {
     #[test]
     fn ipwrapper_clear_diff_rs_changed_checker_restarts_the_server() {
         let mut e = Engine::new();
-        e.apply(Plan {
-            services: vec![service(80, vec![server(1, 1)])],
-        });
+        e.apply(plan(vec![service(80, vec![server(1, 1)])]));
         let mut out = Vec::new();
         e.record(cref(0, 0), Outcome::Failure, &mut out);
-        let applied = e.apply(Plan {
-            services: vec![service(80, vec![server(1, 2)])],
-        });
+        let applied = e.apply(plan(vec![service(80, vec![server(1, 2)])]));
         assert_eq!(applied.kept, 0);
         // The old entry was absent (down); the new one starts up and is added.
         assert!(applied.before_ack.is_empty());
@@ -305,15 +333,11 @@ mod tests {
     #[test]
     fn ipwrapper_clear_diff_services_removed_server_and_service_before_ack() {
         let mut e = Engine::new();
-        e.apply(Plan {
-            services: vec![
-                service(80, vec![server(1, 1), server(2, 1)]),
-                service(81, vec![]),
-            ],
-        });
-        let applied = e.apply(Plan {
-            services: vec![service(80, vec![server(2, 1)])],
-        });
+        e.apply(plan(vec![
+            service(80, vec![server(1, 1), server(2, 1)]),
+            service(81, vec![]),
+        ]));
+        let applied = e.apply(plan(vec![service(80, vec![server(2, 1)])]));
         assert_eq!(
             applied.before_ack,
             vec![
@@ -328,6 +352,74 @@ mod tests {
             ]
         );
         assert!(applied.after_ack.is_empty(), "{:?}", applied.after_ack);
+    }
+
+    #[test]
+    fn ipwrapper_clear_diff_s_srv_changed_sorry_server_leaves_before_ack() {
+        use vigil_config::model::lvs::{Forwarding, SorryServer};
+        let sorry = |last: u8| SorryServer {
+            address: format!("192.0.2.{last}").parse().expect("address"),
+            port: Some(80),
+            inhibit: false,
+            lvs_method: Forwarding::Nat,
+        };
+        let mut s1 = service(80, vec![server(1, 1)]);
+        s1.sorry = Some(sorry(50));
+        s1.spec.sorry_server = true;
+        let mut e = Engine::new();
+        e.apply(plan(vec![s1.clone()]));
+        let mut out = Vec::new();
+        e.record(cref(0, 0), Outcome::Failure, &mut out);
+        assert!(out.contains(&FromChecker::SetSorryServer {
+            vs: 0,
+            present: true
+        }));
+        let mut s2 = s1.clone();
+        s2.sorry = Some(sorry(51));
+        let applied = e.apply(plan(vec![s2]));
+        assert_eq!(
+            applied.before_ack,
+            vec![FromChecker::SetSorryServer {
+                vs: 0,
+                present: false
+            }]
+        );
+        // The new sorry server goes in under the new configuration.
+        assert_eq!(
+            applied.after_ack,
+            vec![FromChecker::SetSorryServer {
+                vs: 0,
+                present: true
+            }]
+        );
+    }
+
+    #[test]
+    fn keepalived_conf_omega_runs_down_notifiers_on_shutdown() {
+        let mut s = service(80, vec![server(1, 1), server(2, 1)]);
+        s.omega = true;
+        s.spec.quorum_down = true;
+        for r in &mut s.servers {
+            r.spec.notify_down = true;
+        }
+        let mut e = Engine::new();
+        e.apply(plan(vec![s.clone()]));
+        let mut out = Vec::new();
+        e.record(cref(0, 1), Outcome::Failure, &mut out);
+        assert_eq!(
+            e.shutdown(),
+            vec![
+                FromChecker::NotifyRealServer {
+                    server: RealServerRef { vs: 0, rs: 0 },
+                    up: false
+                },
+                FromChecker::NotifyQuorum { vs: 0, up: false },
+            ]
+        );
+        s.omega = false;
+        let mut e = Engine::new();
+        e.apply(plan(vec![s]));
+        assert!(e.shutdown().is_empty());
     }
 
     #[test]

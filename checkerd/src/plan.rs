@@ -11,8 +11,11 @@ use std::time::Duration;
 use vigil_config::model::check::{
     CheckOptions, Checker, DnsCheck, HttpCheck, HttpProtocol, StatusRange, Timing, UdpCheck,
 };
-use vigil_config::model::lvs::{Protocol, RealServer, Service, VirtualServer};
+use vigil_config::model::lvs::{Protocol, RealServer, Service, SorryServer, VirtualServer};
 use vigil_config::Config;
+
+/// The shortest interval between two runs of a checker.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(1);
 
 /// Where a connecting checker goes and comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +160,10 @@ pub struct ServicePlan {
     pub name: String,
     /// What makes it the same virtual server across a reload.
     pub key: (Service, Option<Protocol>),
+    /// The sorry server, compared across a reload.
+    pub sorry: Option<SorryServer>,
+    /// `omega`: run the down notifiers on shutdown.
+    pub omega: bool,
     /// What the health logic needs (its `servers` are empty here; see `servers`).
     pub spec: ServiceSpec,
     /// Its real servers.
@@ -177,19 +184,37 @@ impl ServicePlan {
 pub struct Plan {
     /// The virtual servers, in configuration order.
     pub services: Vec<ServicePlan>,
+    /// Configured things this checker does not apply, for the log.
+    pub warnings: Vec<String>,
 }
 
 impl Plan {
     /// Builds the plan of a configuration.
     pub fn new(config: &Config) -> Plan {
-        Plan {
-            services: config
-                .lvs
-                .virtual_servers
-                .iter()
-                .map(service_plan)
-                .collect(),
+        let services: Vec<ServicePlan> = config
+            .lvs
+            .virtual_servers
+            .iter()
+            .map(service_plan)
+            .collect();
+        let mut warnings = Vec::new();
+        for (vs, sp) in config.lvs.virtual_servers.iter().zip(&services) {
+            if vs.ha_suspend {
+                warnings.push(format!(
+                    "ha_suspend of virtual server {} is not applied by vigil: its checkers always run",
+                    sp.name
+                ));
+            }
         }
+        if let Some(ssl) = &config.lvs.ssl {
+            if ssl.certificate.is_some() || ssl.key.is_some() || ssl.ca.is_some() {
+                warnings.push(
+                    "SSL { ca certificate key } is not used by vigil: SSL_GET sends no client certificate and, as keepalived, does not verify the server's"
+                        .to_string(),
+                );
+            }
+        }
+        Plan { services, warnings }
     }
 
     /// Every checker that is configured but not run, with where it is, for the log.
@@ -238,6 +263,8 @@ fn service_plan(vs: &VirtualServer) -> ServicePlan {
     ServicePlan {
         name: service_name(&vs.service, vs.protocol),
         key: (vs.service.clone(), vs.protocol),
+        sorry: vs.sorry_server.clone(),
+        omega: vs.omega,
         spec: ServiceSpec {
             quorum: vs.quorum,
             hysteresis: vs.hysteresis,
@@ -299,7 +326,12 @@ fn options_of(c: &Checker) -> Option<&CheckOptions> {
 fn check_plan(vs: &VirtualServer, rs: &RealServer, port: Option<u16>, c: &Checker) -> CheckPlan {
     let default = Timing::default();
     let t = timing_of(c).unwrap_or(&default);
-    let delay_loop = t.delay_loop.unwrap_or(rs.delay_loop).duration();
+    // A zero interval would spin the loop: at least a millisecond.
+    let delay_loop = t
+        .delay_loop
+        .unwrap_or(rs.delay_loop)
+        .duration()
+        .max(MIN_INTERVAL);
     let alpha = match c {
         Checker::Bfd(b) => b.alpha.unwrap_or(rs.alpha),
         _ => t.alpha.unwrap_or(rs.alpha),
@@ -320,7 +352,7 @@ fn check_plan(vs: &VirtualServer, rs: &RealServer, port: Option<u16>, c: &Checke
             .delay_before_retry
             .or(rs.delay_before_retry)
             .or_else(|| c.default_delay_before_retry())
-            .map(|d| d.duration())
+            .map(|d| d.duration().max(MIN_INTERVAL))
             .unwrap_or(delay_loop),
         warmup: t
             .warmup
@@ -590,6 +622,7 @@ mod tests {
         let plan = ServicePlan::clone(&service_plan(&v2));
         let p = Plan {
             services: vec![plan],
+            warnings: Vec::new(),
         };
         assert_eq!(p.not_run().len(), 1);
         assert!(p.not_run()[0].contains("BFD_CHECK"));

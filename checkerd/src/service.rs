@@ -292,6 +292,23 @@ impl Service {
         }
     }
 
+    /// The down notifications of stopping (`omega`): notify_down of every live real
+    /// server, then quorum_down.
+    pub fn stop_notifies(&self, out: &mut Vec<FromChecker>) {
+        for (i, s) in self.servers.iter().enumerate() {
+            if s.health.is_up() && s.spec.notify_down {
+                out.push(FromChecker::NotifyRealServer {
+                    server: RealServerRef {
+                        vs: self.index,
+                        rs: index(i),
+                    },
+                    up: false,
+                });
+            }
+        }
+        self.notify_quorum(false, out);
+    }
+
     fn live_weight(&self) -> u64 {
         live_weight(&self.servers)
     }
