@@ -27,6 +27,8 @@ mod link;
 pub mod monitor;
 mod nl;
 mod packet;
+#[cfg(test)]
+mod proptests;
 pub mod route;
 pub mod rtnl;
 pub mod rule;

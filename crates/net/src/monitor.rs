@@ -115,7 +115,7 @@ impl Monitor {
 /// The event of one notification; None for other messages and for the bridge-port
 /// notifications (AF_BRIDGE), whose RTM_DELLINK means "left the bridge", not
 /// "deleted".
-fn event_of(msg: &nl::Message<'_>) -> Option<NetEvent> {
+pub(crate) fn event_of(msg: &nl::Message<'_>) -> Option<NetEvent> {
     match msg.kind {
         RTM_NEWLINK => match link::decode(msg.payload) {
             Ok(d) if d.family == AF_BRIDGE => None,
