@@ -6,6 +6,7 @@ use crate::check::{misc, ping, Probe, Progress};
 use crate::engine::Engine;
 use crate::health::{Next, Outcome};
 use crate::ipc::{Incoming, Ipc, IpcError};
+use crate::logs;
 use crate::plan::{CheckPlan, Kind, Plan};
 use crate::timers::Timers;
 use mio::unix::SourceFd;
@@ -16,7 +17,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::{Duration, Instant};
-use vigil_ipc::msg::checker::{CheckerRef, IpvsChange, RealServerRef, SocketKind};
+use vigil_ipc::msg::checker::{CheckerRef, RealServerRef, SocketKind};
 use vigil_ipc::msg::config::{CheckerItem, ConfigMsg};
 use vigil_ipc::stream::Assembler;
 use vigil_ipc::{FromChecker, ToChecker};
@@ -198,7 +199,7 @@ impl Daemon {
     }
 
     fn send(&mut self, msg: &FromChecker) -> Result<(), DaemonError> {
-        log_request(&self.engine, msg);
+        logs::request(&self.engine, msg);
         Ok(self.ipc.send(msg)?)
     }
 
@@ -500,7 +501,7 @@ impl Daemon {
             log::error!("IPC: socket #{request}: {e}; closed");
             return;
         }
-        let (rs, vs) = names(&self.engine, target(t).server);
+        let (rs, vs) = logs::names(&self.engine, target(t).server);
         log::info!("PING_CHECK of service {rs} of VS {vs}: socket received, starting");
         self.ping_sockets.insert(t, (fd, style));
         if let Some(run) = self.runs.get(&t) {
@@ -519,7 +520,7 @@ impl Daemon {
             log::warn!("IPC: socket #{request} refused ({reason}) but not asked for");
             return;
         };
-        let (rs, vs) = names(&self.engine, target(t).server);
+        let (rs, vs) = logs::names(&self.engine, target(t).server);
         log::error!(
             "PING_CHECK of service {rs} of VS {vs} cannot run: the supervisor refused its socket ({reason}); its state stays at the initial one"
         );
@@ -594,14 +595,14 @@ impl Daemon {
         };
         let quorum_after = self.engine.quorum_up(t.0);
         if quorum_after != quorum_before {
-            let name = service_name(&self.engine, t.0);
+            let name = logs::service_name(&self.engine, t.0);
             if quorum_after == Some(true) {
                 log::info!("Gained quorum for VS {name}");
             } else {
                 log::info!("Lost quorum for VS {name}");
             }
         }
-        log_result(
+        logs::result(
             &self.engine,
             target(t),
             &plan,
@@ -642,85 +643,5 @@ fn random_upto(max: Duration) -> Duration {
         Duration::ZERO
     } else {
         Duration::from_micros(fastrand::u64(0..=micros))
-    }
-}
-
-fn service_name(engine: &Engine, vs: u32) -> String {
-    usize::try_from(vs)
-        .ok()
-        .and_then(|i| engine.plan().services.get(i))
-        .map(|s| s.name.clone())
-        .unwrap_or_else(|| format!("#{vs}"))
-}
-
-fn names(engine: &Engine, r: RealServerRef) -> (String, String) {
-    engine
-        .names(r)
-        .map(|(a, b)| (a.to_string(), b.to_string()))
-        .unwrap_or_else(|| (format!("#{}", r.rs), format!("#{}", r.vs)))
-}
-
-/// keepalived-style log lines for checker results (check_tcp.c, check_http.c ...).
-fn log_result(
-    engine: &Engine,
-    t: CheckerRef,
-    plan: &CheckPlan,
-    outcome: Outcome,
-    reason: Option<&str>,
-    report: crate::health::Report,
-) {
-    let (rs, vs) = names(engine, t.server);
-    let kw = plan.keyword;
-    let reason = reason.unwrap_or("failed");
-    match report.checker {
-        Some(true) => log::info!("{kw} on service {rs} of VS {vs} succeeded"),
-        Some(false) => {
-            if plan.params.retry > 0 {
-                log::info!(
-                    "{kw} on service {rs} of VS {vs} failed after {} retries: {reason}",
-                    plan.params.retry
-                );
-            } else {
-                log::info!("{kw} on service {rs} of VS {vs} failed: {reason}");
-            }
-        }
-        None if outcome == Outcome::Failure => {
-            if plan.log_all_failures {
-                log::info!("{kw} on service {rs} of VS {vs}: {reason}");
-            } else {
-                log::debug!("{kw} on service {rs} of VS {vs}: {reason}");
-            }
-        }
-        None => {}
-    }
-}
-
-/// keepalived-style log lines for what is asked of the supervisor (ipwrapper.c).
-fn log_request(engine: &Engine, msg: &FromChecker) {
-    match msg {
-        FromChecker::SetRealServer { server, change } => {
-            let (rs, vs) = names(engine, *server);
-            match change {
-                IpvsChange::Add { weight } => {
-                    log::info!("Adding service {rs} to VS {vs} (weight {weight})")
-                }
-                IpvsChange::SetWeight { weight: 0 } => {
-                    log::info!("Disabling service {rs} of VS {vs} (weight 0)")
-                }
-                IpvsChange::SetWeight { weight } => {
-                    log::info!("Setting weight {weight} for service {rs} of VS {vs}")
-                }
-                IpvsChange::Remove => log::info!("Removing service {rs} from VS {vs}"),
-            }
-        }
-        FromChecker::SetSorryServer { vs, present } => {
-            let name = service_name(engine, *vs);
-            if *present {
-                log::info!("Adding sorry server to VS {name}");
-            } else {
-                log::info!("Removing sorry server from VS {name}");
-            }
-        }
-        _ => {}
     }
 }

@@ -8,6 +8,7 @@ pub mod daemon;
 pub mod engine;
 pub mod health;
 pub mod ipc;
+pub mod logs;
 pub mod plan;
 pub mod quorum;
 pub mod service;
