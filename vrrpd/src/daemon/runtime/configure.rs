@@ -1,0 +1,417 @@
+//! Applying a configuration: the first one starts everything; a reload matches
+//! instances by their wire identity (VRID, family, interface, source, peers, group),
+//! keeps their state, and applies the difference (DESIGN.md, Lifecycle).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+use std::os::fd::AsRawFd;
+
+use mio::unix::SourceFd;
+use mio::{Interest, Token};
+use vigil_config::Config;
+use vigil_ipc::msg::vrrp::{FromVrrp, InstanceCounters, NotifyEvent};
+
+use super::{Exit, Runtime, ScriptSlot, Sock, SockKey};
+use crate::daemon::build::{self, Spec};
+use crate::daemon::instance::Running;
+use crate::daemon::timers::Due;
+use crate::daemon::track::ScriptState;
+use crate::fsm::{self, Event, State};
+use crate::iface;
+use crate::packet::{self, Family};
+use crate::socket::VrrpSocket;
+use crate::time::{Span, Time};
+
+impl Runtime {
+    /// Answers ConfigRejected. For the first configuration the daemon then exits:
+    /// with EX_CONFIG when the configuration can never work here (`config_fault`),
+    /// else with 1 so that the supervisor restarts it.
+    pub(super) fn reject(&mut self, generation: u64, reason: String, config_fault: bool) {
+        log::error!("{reason}");
+        self.send(FromVrrp::ConfigRejected { generation, reason });
+        if self.generation.is_none() {
+            self.exit = Some(if config_fault {
+                Exit::Config
+            } else {
+                Exit::Failure
+            });
+        }
+    }
+
+    /// Applies configuration `generation`: the first one starts everything; a later
+    /// one matches instances by their wire identity and applies the difference.
+    pub(super) fn apply(&mut self, generation: u64, config: &Config) {
+        if let Some(current) = self.generation {
+            if generation <= current {
+                self.reject(
+                    generation,
+                    format!("configuration generation {generation} is not newer than {current}"),
+                    false,
+                );
+                return;
+            }
+        }
+        let specs = match build::build(config) {
+            Ok(s) => s,
+            Err(e) => return self.reject(generation, e.to_string(), true),
+        };
+        // Every interface must exist; keepalived 2.2.7 stops with a permanent CONFIG
+        // error, worded as here.
+        let mut ifindex = HashMap::new();
+        for s in &specs {
+            match iface::index(&s.interface) {
+                Some(i) => {
+                    ifindex.insert(s.interface.clone(), i);
+                }
+                None => {
+                    log::error!(
+                        "WARNING - interface {} for vrrp_instance {} doesn't exist",
+                        s.interface,
+                        s.name()
+                    );
+                    return self.reject(
+                        generation,
+                        format!(
+                            "Non-existent interface specified in configuration: interface {} for vrrp_instance {} doesn't exist",
+                            s.interface,
+                            s.name()
+                        ),
+                        true,
+                    );
+                }
+            }
+        }
+        // Match instances across the reload by what identifies them on the wire.
+        let mut old: HashMap<build::WireKey, u64> = self
+            .instances
+            .iter()
+            .map(|(id, r)| (r.spec.wire_key(), *id))
+            .collect();
+        // Where each instance does its I/O: kept instances keep theirs; new ones with
+        // `use_vmac` get their VMAC created now.
+        let mut io: Vec<(String, u32)> = Vec::with_capacity(specs.len());
+        let mut created: Vec<(String, u32, String)> = Vec::new();
+        for s in &specs {
+            let kept = old.get(&s.wire_key()).and_then(|id| self.instances.get(id));
+            let place = match (kept, &s.vmac) {
+                (Some(r), _) => (r.io_ifname.clone(), r.io_ifindex),
+                (None, Some(v)) => {
+                    match self.kernel.create_vmac(
+                        s.name(),
+                        v,
+                        &s.interface,
+                        s.family == Family::Ipv6,
+                    ) {
+                        Ok(idx) => {
+                            created.push((s.name().to_string(), idx, s.interface.clone()));
+                            (v.name.clone(), idx)
+                        }
+                        Err(e) => {
+                            self.undo_vmacs(&created);
+                            return self.reject(generation, e, false);
+                        }
+                    }
+                }
+                (None, None) => (s.interface.clone(), ifindex[&s.interface]),
+            };
+            io.push(place);
+        }
+        // Sockets next: a configuration whose sockets cannot be opened changes nothing.
+        let wanted: BTreeMap<SockKey, (String, Family, Option<usize>)> = specs
+            .iter()
+            .zip(&io)
+            .map(|(s, (ifname, idx))| {
+                (
+                    (*idx, s.wire_key().family),
+                    (ifname.clone(), s.family, None),
+                )
+            })
+            .collect();
+        for (key, (ifname, family, rcvbuf)) in &wanted {
+            if self.sockets.contains_key(key) {
+                continue;
+            }
+            if let Err(e) = self.open_socket(*key, ifname, *family, *rcvbuf) {
+                self.undo_vmacs(&created);
+                return self.reject(generation, e, false);
+            }
+        }
+
+        let now = self.clock.now();
+        let mut started = Vec::new();
+        let mut kept = BTreeSet::new();
+        for (spec, (io_ifname, io_ifindex)) in specs.into_iter().zip(io) {
+            match old.remove(&spec.wire_key()) {
+                Some(id) => {
+                    kept.insert(id);
+                    self.reconfigure(id, spec);
+                }
+                None => {
+                    let idx = ifindex[&spec.interface];
+                    let id = self.create(spec, idx, io_ifname, io_ifindex);
+                    kept.insert(id);
+                    started.push(id);
+                }
+            }
+        }
+        // Removed instances stop: priority 0 if MASTER, addresses removed.
+        for id in old.into_values() {
+            self.stop_instance(id);
+            self.timers.cancel_instance(id);
+            if let Some(r) = self.instances.remove(&id) {
+                log::info!("({}) removed", r.name());
+                self.send(FromVrrp::RunNotify {
+                    instance: r.spec.index,
+                    event: NotifyEvent::Deleted,
+                    priority: r.fsm.priority(),
+                });
+            }
+        }
+        self.rebuild_demux();
+        self.close_unused_sockets(&wanted);
+        self.rebuild_scripts(config, now);
+        for id in started {
+            self.start_instance(id);
+        }
+        self.generation = Some(generation);
+        self.send(FromVrrp::ConfigApplied { generation });
+        for id in kept {
+            self.report(id, true);
+        }
+    }
+
+    pub(super) fn open_socket(
+        &mut self,
+        key: SockKey,
+        ifname: &str,
+        family: Family,
+        rcvbuf: Option<usize>,
+    ) -> Result<(), String> {
+        let socket = VrrpSocket::open(family, ifname, key.0, rcvbuf).map_err(|e| e.to_string())?;
+        let token = Token(self.next_token);
+        self.next_token += 1;
+        self.poll
+            .registry()
+            .register(
+                &mut SourceFd(&socket.as_raw_fd()),
+                token,
+                Interest::READABLE,
+            )
+            .map_err(|e| format!("registering the VRRP socket on {ifname}: {e}"))?;
+        self.tokens.insert(token, key);
+        self.sockets.insert(
+            key,
+            Sock {
+                socket,
+                token,
+                ifname: ifname.to_string(),
+                vrids: HashMap::new(),
+                groups: BTreeSet::new(),
+                unattributed: packet::Counters::default(),
+            },
+        );
+        Ok(())
+    }
+
+    pub(super) fn undo_vmacs(&mut self, created: &[(String, u32, String)]) {
+        for (name, idx, parent) in created {
+            self.kernel.delete_vmac(name, *idx, parent);
+        }
+    }
+
+    pub(super) fn create(
+        &mut self,
+        mut spec: Spec,
+        ifindex: u32,
+        io_ifname: String,
+        io_ifindex: u32,
+    ) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let all_vips: Vec<IpAddr> = spec.all_addresses().map(|a| a.addr.addr).collect();
+        let primary = match (spec.src_ip, spec.family) {
+            (Some(a), _) => Some(a),
+            (None, Family::Ipv4) => iface::primary_v4(&spec.interface, &all_vips).map(IpAddr::V4),
+            (None, Family::Ipv6) => iface::link_local_v6(&io_ifname).map(IpAddr::V6),
+        };
+        let primary = primary.unwrap_or_else(|| crate::socket::sys::unspecified(spec.family));
+        spec.fsm.primary_addr = primary;
+        let r = Running {
+            old_checksum: spec.old_unicast_checksum,
+            fsm: fsm::Instance::new(spec.fsm.clone()),
+            spec,
+            ifindex,
+            io_ifname,
+            io_ifindex,
+            primary,
+            counters: InstanceCounters::default(),
+            rejects: packet::Counters::default(),
+            ah_rx_seq: 0,
+            ah_tx_seq: 0,
+            ip_id: 0,
+            track_weight: 0,
+            track_faults: BTreeSet::new(),
+            reported: None,
+            stopped: false,
+        };
+        self.instances.insert(id, r);
+        id
+    }
+
+    pub(super) fn start_instance(&mut self, id: u64) {
+        let Some(r) = self.instances.get(&id) else {
+            return;
+        };
+        let name = r.name().to_string();
+        let ifname = r.spec.interface.clone();
+        let io_ifname = r.io_ifname.clone();
+        // A previous vrrpd that was killed may have left the addresses behind.
+        let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
+        self.kernel.remove_stale(&name, &io_ifname, &addrs);
+        let up = iface::is_up(&ifname);
+        let no_src = r.primary.is_unspecified();
+        let track_primary = !r.spec.dont_track_primary;
+        self.link_state.insert(r.ifindex, up);
+        let now = self.clock.now();
+        if !up && track_primary {
+            log::info!("({name}) interface {ifname} is down");
+            self.feed(id, now, Event::InterfaceDown);
+        }
+        if no_src {
+            log::warn!("({name}) no source address on {ifname}");
+            self.feed(id, now, Event::FaultEntered("source address".into()));
+        }
+        self.apply_tracking(id, now);
+        self.feed(id, now, Event::Startup);
+    }
+
+    pub(super) fn reconfigure(&mut self, id: u64, mut spec: Spec) {
+        let now = self.clock.now();
+        let Some(r) = self.instances.get_mut(&id) else {
+            return;
+        };
+        spec.fsm.primary_addr = r.primary;
+        let master = r.fsm.state() == State::Master;
+        let old_addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
+        let new_addrs: Vec<_> = spec.all_addresses().cloned().collect();
+        let name = spec.name().to_string();
+        let ifname = r.io_ifname.clone();
+        let index_changed = r.spec.index != spec.index;
+        let actions = r.fsm.reconfigure(spec.fsm.clone());
+        r.spec = spec;
+        if index_changed {
+            r.reported = None;
+        }
+        self.execute(id, now, actions);
+        if master {
+            // Add the new ones first, then remove the dropped ones; an address in both
+            // configurations is never touched (DESIGN.md, Lifecycle).
+            let added: Vec<_> = new_addrs
+                .iter()
+                .filter(|a| !old_addrs.iter().any(|o| o.addr == a.addr))
+                .cloned()
+                .collect();
+            let dropped: Vec<_> = old_addrs
+                .iter()
+                .filter(|o| !new_addrs.iter().any(|a| a.addr == o.addr))
+                .cloned()
+                .collect();
+            if !added.is_empty() {
+                self.kernel.add_addresses(&name, &ifname, &added);
+            }
+            if !dropped.is_empty() {
+                self.kernel.remove_addresses(&name, &ifname, &dropped);
+            }
+        }
+    }
+
+    pub(super) fn rebuild_demux(&mut self) {
+        let mut groups: BTreeMap<SockKey, BTreeSet<IpAddr>> = BTreeMap::new();
+        for s in self.sockets.values_mut() {
+            s.vrids.clear();
+        }
+        for (id, r) in &self.instances {
+            let key = (r.io_ifindex, r.spec.wire_key().family);
+            if let Some(s) = self.sockets.get_mut(&key) {
+                s.vrids.insert(r.spec.fsm.vrid, *id);
+            }
+            if !r.spec.is_unicast() {
+                groups.entry(key).or_default().insert(r.spec.group);
+            }
+        }
+        for (key, s) in self.sockets.iter_mut() {
+            let want = groups.remove(key).unwrap_or_default();
+            for g in want.difference(&s.groups) {
+                if let Err(e) = s.socket.join(*g) {
+                    log::error!("{e}");
+                }
+            }
+            for g in s.groups.difference(&want) {
+                if let Err(e) = s.socket.leave(*g) {
+                    log::warn!("{e}");
+                }
+            }
+            s.groups = want;
+        }
+    }
+
+    pub(super) fn close_unused_sockets(
+        &mut self,
+        wanted: &BTreeMap<SockKey, (String, Family, Option<usize>)>,
+    ) {
+        let unused: Vec<SockKey> = self
+            .sockets
+            .keys()
+            .filter(|k| !wanted.contains_key(k))
+            .copied()
+            .collect();
+        for key in unused {
+            if let Some(s) = self.sockets.remove(&key) {
+                let _ = self
+                    .poll
+                    .registry()
+                    .deregister(&mut SourceFd(&s.socket.as_raw_fd()));
+                self.tokens.remove(&s.token);
+                log::debug!("closed the VRRP socket on {}", s.ifname);
+            }
+        }
+    }
+
+    pub(super) fn rebuild_scripts(&mut self, config: &Config, now: Time) {
+        let used: BTreeSet<u32> = self
+            .instances
+            .values()
+            .flat_map(|r| r.spec.scripts.iter().map(|t| t.script))
+            .collect();
+        let old = std::mem::take(&mut self.scripts);
+        for (i, s) in config.vrrp.scripts.iter().enumerate() {
+            let Ok(idx) = u32::try_from(i) else { continue };
+            if !used.contains(&idx) {
+                self.timers.cancel(Due::Script(idx));
+                continue;
+            }
+            let state = match old.get(&idx) {
+                Some(o) if o.name == s.name => o.state.clone(),
+                _ => {
+                    // keepalived runs every tracked script at startup.
+                    self.timers.arm(Due::Script(idx), now);
+                    ScriptState::new(s.rise, s.fall, s.init_fail)
+                }
+            };
+            let interval = Span::from_micros(s.interval.micros().max(10_000));
+            self.scripts.insert(
+                idx,
+                ScriptSlot {
+                    name: s.name.clone(),
+                    interval,
+                    state,
+                },
+            );
+        }
+        for idx in old.keys() {
+            if !self.scripts.contains_key(idx) {
+                self.timers.cancel(Due::Script(*idx));
+            }
+        }
+    }
+}

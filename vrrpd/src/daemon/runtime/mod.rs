@@ -1,0 +1,519 @@
+//! The I/O shell around the state machines: one mio event loop over the IPC channel,
+//! the raw VRRP sockets, the signal descriptor and (when present) the link monitor; a
+//! timer heap; the running instances. Everything the state machines decide is carried
+//! out here, in order.
+//!
+//! [`configure`] applies configurations; [`tracking`] turns script results and link
+//! events into state-machine events.
+
+mod configure;
+mod tracking;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io;
+use std::net::IpAddr;
+use std::os::fd::AsRawFd;
+use std::time::Duration;
+
+use mio::unix::SourceFd;
+use mio::{Events, Interest, Poll, Token};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use vigil_ipc::msg::config::VrrpItem;
+use vigil_ipc::msg::vrrp::{FromVrrp, InstanceStatus, NotifyEvent, ToVrrp};
+use vigil_ipc::stream::Assembler;
+use vigil_ipc::{Channel, ChannelError, Event as IpcEvent};
+
+use super::build::FamilyKey;
+use super::clock::Clock;
+use super::instance::Running;
+use super::ipc;
+use super::kernel::Kernel;
+use super::timers::{Due, Timers};
+use super::track::ScriptState;
+use super::{receive, send};
+use crate::fsm::{Action, Event, State};
+use crate::packet::{self};
+use crate::socket::VrrpSocket;
+use crate::time::{Span, Time};
+
+const TOKEN_IPC: Token = Token(0);
+const TOKEN_SIGNAL: Token = Token(1);
+const TOKEN_MONITOR: Token = Token(2);
+const FIRST_SOCKET_TOKEN: usize = 16;
+
+/// keepalived's exit status for a configuration that cannot work (sysexits EX_CONFIG).
+pub const EXIT_CONFIG: u8 = 78;
+
+/// Why the loop ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// Orderly stop (Shutdown, signal, or the supervisor went away).
+    Done,
+    /// The first configuration can never work here.
+    Config,
+    /// Anything else.
+    Failure,
+}
+
+impl Exit {
+    /// The process exit status.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Done => 0,
+            Exit::Config => EXIT_CONFIG,
+            Exit::Failure => 1,
+        }
+    }
+}
+
+type SockKey = (u32, FamilyKey);
+
+struct Sock {
+    socket: VrrpSocket,
+    token: Token,
+    ifname: String,
+    vrids: HashMap<u8, u64>,
+    groups: BTreeSet<IpAddr>,
+    /// Rejections that name no instance (unknown VRID, unparsable packets).
+    unattributed: packet::Counters,
+}
+
+struct ScriptSlot {
+    name: String,
+    interval: Span,
+    state: ScriptState,
+}
+
+/// A link event from the monitor (or a test).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkEvent {
+    /// The interface.
+    pub ifindex: u32,
+    /// Up (running) or not.
+    pub up: bool,
+}
+
+/// A source of link events: vigil-net's monitor, when built in.
+pub trait LinkWatch {
+    /// The descriptor to poll.
+    fn fd(&self) -> std::os::fd::RawFd;
+    /// The events waiting (non-blocking).
+    fn read(&mut self) -> Vec<LinkEvent>;
+}
+
+/// The daemon after the privilege drop and the channel set-up.
+pub struct Runtime {
+    clock: Clock,
+    poll: Poll,
+    chan: Channel<FromVrrp, ToVrrp>,
+    assembler: Assembler<VrrpItem>,
+    generation: Option<u64>,
+    instances: BTreeMap<u64, Running>,
+    next_id: u64,
+    sockets: BTreeMap<SockKey, Sock>,
+    tokens: HashMap<Token, SockKey>,
+    next_token: usize,
+    timers: Timers,
+    scripts: BTreeMap<u32, ScriptSlot>,
+    kernel: Box<dyn Kernel>,
+    links: Option<Box<dyn LinkWatch>>,
+    link_state: HashMap<u32, bool>,
+    signals: SignalFd,
+    buf: Vec<u8>,
+    out: Vec<u8>,
+    exit: Option<Exit>,
+}
+
+/// A failure setting up the loop.
+#[derive(Debug)]
+pub struct SetupError(pub String);
+
+impl std::fmt::Display for SetupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SetupError {}
+
+impl Runtime {
+    /// Sets up the loop on channel `chan` with `kernel` for addresses and, when given,
+    /// `links` for interface up/down events. SIGTERM and SIGINT become an orderly stop.
+    pub fn new(
+        chan: Channel<FromVrrp, ToVrrp>,
+        kernel: Box<dyn Kernel>,
+        links: Option<Box<dyn LinkWatch>>,
+    ) -> Result<Runtime, SetupError> {
+        let poll = Poll::new().map_err(|e| SetupError(format!("epoll: {e}")))?;
+        let mut mask = SigSet::empty();
+        mask.add(Signal::SIGTERM);
+        mask.add(Signal::SIGINT);
+        mask.add(Signal::SIGHUP);
+        mask.thread_block()
+            .map_err(|e| SetupError(format!("blocking signals: {e}")))?;
+        let signals = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
+            .map_err(|e| SetupError(format!("signalfd: {e}")))?;
+        let reg = poll.registry();
+        reg.register(
+            &mut SourceFd(&chan.as_raw_fd()),
+            TOKEN_IPC,
+            Interest::READABLE | Interest::WRITABLE,
+        )
+        .map_err(|e| SetupError(format!("registering the IPC channel: {e}")))?;
+        reg.register(
+            &mut SourceFd(&signals.as_raw_fd()),
+            TOKEN_SIGNAL,
+            Interest::READABLE,
+        )
+        .map_err(|e| SetupError(format!("registering the signal descriptor: {e}")))?;
+        if let Some(l) = &links {
+            reg.register(&mut SourceFd(&l.fd()), TOKEN_MONITOR, Interest::READABLE)
+                .map_err(|e| SetupError(format!("registering the link monitor: {e}")))?;
+        }
+        Ok(Runtime {
+            clock: Clock::start(),
+            poll,
+            chan,
+            assembler: Assembler::new(),
+            generation: None,
+            instances: BTreeMap::new(),
+            next_id: 1,
+            sockets: BTreeMap::new(),
+            tokens: HashMap::new(),
+            next_token: FIRST_SOCKET_TOKEN,
+            timers: Timers::new(),
+            scripts: BTreeMap::new(),
+            kernel,
+            links,
+            link_state: HashMap::new(),
+            signals,
+            buf: vec![0; 65536],
+            out: Vec::with_capacity(1500),
+            exit: None,
+        })
+    }
+
+    /// Runs until Shutdown, a signal, the supervisor's end closing, or a fatal error.
+    pub fn run(mut self) -> Exit {
+        let mut events = Events::with_capacity(64);
+        // The Hello queued by Channel::new.
+        if let Err(e) = self.chan.flush() {
+            log::error!("IPC: {e}");
+            return Exit::Failure;
+        }
+        while self.exit.is_none() {
+            let timeout = self.timers.next_deadline().map(|t| self.clock.until(t));
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                log::error!("epoll_wait: {e}");
+                return Exit::Failure;
+            }
+            for ev in events.iter() {
+                match ev.token() {
+                    TOKEN_IPC => self.on_ipc(),
+                    TOKEN_SIGNAL => self.on_signal(),
+                    TOKEN_MONITOR => self.on_links(),
+                    t => {
+                        if let Some(key) = self.tokens.get(&t).copied() {
+                            self.on_socket(key);
+                        }
+                    }
+                }
+                if self.exit.is_some() {
+                    break;
+                }
+            }
+            self.fire_timers();
+            if self.exit.is_none() {
+                if let Err(e) = self.chan.flush() {
+                    self.ipc_failed(e);
+                }
+            }
+        }
+        let exit = self.exit.unwrap_or(Exit::Failure);
+        self.drain_ipc(Duration::from_millis(500));
+        exit
+    }
+
+    // ----- IPC -----
+
+    fn send(&mut self, msg: FromVrrp) {
+        if let Err(e) = self.chan.send(&msg) {
+            self.ipc_failed(e);
+        }
+    }
+
+    fn ipc_failed(&mut self, e: ChannelError) {
+        match e {
+            ChannelError::Closed => {
+                log::info!("Supervisor went away; stopping");
+                self.stop_all();
+                self.exit.get_or_insert(Exit::Done);
+            }
+            e => {
+                log::error!("IPC: {e}; stopping");
+                self.stop_all();
+                self.exit.get_or_insert(Exit::Failure);
+            }
+        }
+    }
+
+    /// Sends what is queued for up to `limit`, so that the last status messages and
+    /// notifications reach the supervisor before exit.
+    fn drain_ipc(&mut self, limit: Duration) {
+        let deadline = std::time::Instant::now() + limit;
+        let mut events = Events::with_capacity(4);
+        while self.chan.wants_write() {
+            match self.chan.flush() {
+                Ok(true) => return,
+                Ok(false) => {}
+                Err(_) => return,
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return;
+            }
+            let _ = self
+                .poll
+                .poll(&mut events, Some(left.min(Duration::from_millis(20))));
+        }
+    }
+
+    fn on_ipc(&mut self) {
+        loop {
+            match self.chan.recv() {
+                Ok(None) => return,
+                Ok(Some(rx)) => {
+                    match rx.event {
+                        IpcEvent::Established(h) => {
+                            log::debug!(
+                                "IPC: supervisor pid {} speaks protocol {}",
+                                h.pid,
+                                h.version
+                            )
+                        }
+                        IpcEvent::Message(m) => self.on_message(m),
+                    }
+                    if self.exit.is_some() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    self.ipc_failed(e);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn on_message(&mut self, m: ToVrrp) {
+        match m {
+            ToVrrp::Config(msg) => match self.assembler.push(msg) {
+                Ok(None) => {}
+                Ok(Some((generation, config))) => self.apply(generation, &config),
+                Err(e) => {
+                    log::error!("Configuration stream: {e}");
+                    let generation = self.generation.map(|g| g + 1).unwrap_or(0);
+                    self.send(FromVrrp::ConfigRejected {
+                        generation,
+                        reason: e.to_string(),
+                    });
+                }
+            },
+            ToVrrp::ScriptResult { script, outcome } => self.on_script_result(script, outcome),
+            ToVrrp::Ping(n) => self.send(FromVrrp::Pong(n)),
+            ToVrrp::StatusRequest { request } => {
+                let all: Vec<InstanceStatus> =
+                    self.instances.values().map(Running::status).collect();
+                for s in all {
+                    self.send(FromVrrp::InstanceStatus(s));
+                }
+                self.send(FromVrrp::StatusEnd { request });
+            }
+            ToVrrp::Shutdown => {
+                log::info!("Stopping");
+                self.stop_all();
+                self.exit = Some(Exit::Done);
+            }
+        }
+    }
+
+    fn on_signal(&mut self) {
+        while let Ok(Some(info)) = self.signals.read_signal() {
+            let signo = i32::try_from(info.ssi_signo).unwrap_or(0);
+            match Signal::try_from(signo) {
+                Ok(Signal::SIGHUP) => log::info!("SIGHUP ignored: the supervisor reloads"),
+                Ok(s) => {
+                    log::info!("Received {s}; stopping");
+                    self.stop_all();
+                    self.exit = Some(Exit::Done);
+                    return;
+                }
+                Err(_) => {}
+            }
+        }
+    }
+
+    // ----- packets -----
+
+    fn on_socket(&mut self, key: SockKey) {
+        loop {
+            let Some(sock) = self.sockets.get_mut(&key) else {
+                return;
+            };
+            let d = match sock.socket.recv(&mut self.buf) {
+                Ok(Some(d)) => d,
+                Ok(None) => return,
+                Err(e) => {
+                    log::warn!("{e}");
+                    return;
+                }
+            };
+            if let Some((id, event)) = receive::dispatch(
+                d,
+                &sock.ifname,
+                &sock.vrids,
+                &mut sock.unattributed,
+                &mut self.instances,
+            ) {
+                let now = self.clock.now();
+                self.feed(id, now, event);
+            }
+        }
+    }
+
+    // ----- timers -----
+
+    fn fire_timers(&mut self) {
+        let now = self.clock.now();
+        while let Some(due) = self.timers.pop_due(now) {
+            match due {
+                Due::Instance(id, timer) => self.feed(id, now, Event::TimerFired(timer)),
+                Due::Script(idx) => {
+                    if let Some(slot) = self.scripts.get(&idx) {
+                        let next = now + slot.interval;
+                        self.timers.arm(Due::Script(idx), next);
+                        self.send(FromVrrp::RunScript { script: idx });
+                    }
+                }
+            }
+            if self.exit.is_some() {
+                return;
+            }
+        }
+    }
+
+    // ----- the state machines -----
+
+    fn feed(&mut self, id: u64, now: Time, event: Event) {
+        let Some(r) = self.instances.get_mut(&id) else {
+            return;
+        };
+        let actions = r.fsm.handle(now, event);
+        self.execute(id, now, actions);
+        self.report(id, false);
+    }
+
+    fn report(&mut self, id: u64, force: bool) {
+        let Some(r) = self.instances.get_mut(&id) else {
+            return;
+        };
+        let now = (r.fsm.state(), r.fsm.priority());
+        if !force && r.reported == Some(now) {
+            return;
+        }
+        r.reported = Some(now);
+        let status = r.status();
+        self.send(FromVrrp::InstanceStatus(status));
+    }
+
+    fn execute(&mut self, id: u64, _now: Time, actions: Vec<Action>) {
+        for action in actions {
+            let Some(r) = self.instances.get_mut(&id) else {
+                return;
+            };
+            if let Some(line) = action.log_line(r.name()) {
+                log::info!("{line}");
+            }
+            match action {
+                Action::SendAdvert { priority } => {
+                    let key = (r.io_ifindex, r.spec.wire_key().family);
+                    match self.sockets.get(&key) {
+                        Some(s) => send::send_advert(&s.socket, r, priority, &mut self.out),
+                        None => log::warn!("({}) no socket to send on", r.name()),
+                    }
+                }
+                Action::ArmTimer { timer, at } => self.timers.arm(Due::Instance(id, timer), at),
+                Action::CancelTimer { timer } => self.timers.cancel(Due::Instance(id, timer)),
+                Action::AddVips => {
+                    let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
+                    let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
+                    self.kernel.add_addresses(&name, &ifname, &addrs);
+                }
+                Action::RemoveVips => {
+                    let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
+                    let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
+                    self.kernel.remove_addresses(&name, &ifname, &addrs);
+                }
+                Action::SendGarp { count } => {
+                    let addrs: Vec<IpAddr> = r.spec.all_addresses().map(|a| a.addr.addr).collect();
+                    let (name, ifindex) = (r.name().to_string(), r.io_ifindex);
+                    self.kernel.announce(&name, ifindex, &addrs, count);
+                }
+                Action::Transition { from, to, .. } => {
+                    if to == State::Master {
+                        r.counters.became_master += 1;
+                    }
+                    if from == State::Master {
+                        r.counters.released_master += 1;
+                    }
+                }
+                Action::Notify { state } => {
+                    let msg = FromVrrp::RunNotify {
+                        instance: r.spec.index,
+                        event: ipc::notify(state),
+                        priority: r.fsm.priority(),
+                    };
+                    self.send(msg);
+                }
+                Action::NotifyMasterRxLowerPri => {
+                    let msg = FromVrrp::RunNotify {
+                        instance: r.spec.index,
+                        event: NotifyEvent::MasterRxLowerPri,
+                        priority: r.fsm.priority(),
+                    };
+                    self.send(msg);
+                }
+                Action::Log(_) => {}
+            }
+        }
+    }
+
+    fn stop_instance(&mut self, id: u64) {
+        let now = self.clock.now();
+        if let Some(r) = self.instances.get_mut(&id) {
+            r.stopped = true;
+        }
+        self.feed(id, now, Event::Shutdown);
+        // keepalived removes the VMAC interface of a stopped instance.
+        if let Some(r) = self.instances.get(&id) {
+            if r.spec.vmac.is_some() && r.io_ifindex != r.ifindex {
+                let (name, idx, parent) =
+                    (r.name().to_string(), r.io_ifindex, r.spec.interface.clone());
+                self.kernel.delete_vmac(&name, idx, &parent);
+            }
+        }
+    }
+
+    /// RFC 5798 §6.4.3 Shutdown for every instance: a MASTER sends priority 0 and
+    /// removes its addresses.
+    fn stop_all(&mut self) {
+        let ids: Vec<u64> = self.instances.keys().copied().collect();
+        for id in ids {
+            self.stop_instance(id);
+        }
+    }
+}
