@@ -1,11 +1,16 @@
 //! Interface addresses: the spec the daemons ask for and read back, and its
-//! RTM_NEWADDR/RTM_DELADDR encoding.
+//! RTM_NEWADDR/RTM_DELADDR encoding; and the `Rtnl` methods on addresses.
 
+use crate::error::NetError;
+use crate::rtnl::{tolerate, Rtnl, RTM_NEWADDR};
 use netlink_packet_core::{NlaBuffer, NlasIterator, Parseable};
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::address::{
     AddressAttribute, AddressFlags, AddressHeader, AddressHeaderFlags, AddressMessage, CacheInfo,
 };
 use netlink_packet_route::AddressFamily;
+use netlink_packet_route::RouteNetlinkMessage;
+use nix::errno::Errno;
 use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
@@ -242,4 +247,57 @@ pub(crate) fn decode(payload: &[u8]) -> Result<AddrSpec, String> {
         autojoin: f.contains(AddressFlags::Mcautojoin),
         preferred_lft: preferred.filter(|p| *p != INFINITY_LIFE_TIME),
     })
+}
+
+impl Rtnl {
+    /// Addresses on one interface (or all when None), IPv4 and IPv6.
+    pub fn addresses(&mut self, ifindex: Option<u32>) -> Result<Vec<AddrSpec>, NetError> {
+        let answer = self.req.dump(
+            RouteNetlinkMessage::GetAddress(dump_message(ifindex)),
+            "listing addresses",
+        )?;
+        let mut out = Vec::new();
+        for (kind, payload) in answer {
+            if kind != RTM_NEWADDR {
+                continue;
+            }
+            match decode(&payload) {
+                // Old kernels ignore the index in the request: filter here too.
+                Ok(a) if ifindex.is_none() || ifindex == Some(a.ifindex) => out.push(a),
+                Ok(_) => {}
+                Err(e) => log::warn!("listing addresses: skipping an undecodable one: {e}"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Adds an address; one already present (EEXIST) is Ok, whatever its options.
+    pub fn add_address(&mut self, spec: &AddrSpec) -> Result<(), NetError> {
+        spec.check().map_err(|reason| NetError::Invalid {
+            object: format!("address {spec}"),
+            reason,
+        })?;
+        let msg = RouteNetlinkMessage::NewAddress(new_message(spec));
+        let added = self
+            .req
+            .ack(msg, NLM_F_CREATE | NLM_F_EXCL, "adding address", &|| {
+                spec.to_string()
+            });
+        tolerate(added, &[Errno::EEXIST])
+    }
+
+    /// Removes an address; one not present (EADDRNOTAVAIL) or on an interface that is
+    /// gone (ENODEV) is Ok.
+    pub fn del_address(&mut self, spec: &AddrSpec) -> Result<(), NetError> {
+        let msg: AddressMessage = del_message(spec);
+        tolerate(
+            self.req.ack(
+                RouteNetlinkMessage::DelAddress(msg),
+                0,
+                "removing address",
+                &|| spec.to_string(),
+            ),
+            &[Errno::EADDRNOTAVAIL, Errno::ENODEV],
+        )
+    }
 }

@@ -3,7 +3,11 @@
 //! prefers this path: it works where /proc/sys is mounted read-only (containers,
 //! systemd's ProtectKernelTunables) as long as CAP_NET_ADMIN is held.
 
+use crate::error::NetError;
+use crate::rtnl::{Rtnl, RTM_NEWLINK};
 use netlink_packet_core::{DefaultNla, Emitable, NlasIterator, NLA_F_NESTED};
+use netlink_packet_route::link::{AfSpecInet, AfSpecUnspec, LinkAttribute, LinkMessage};
+use netlink_packet_route::RouteNetlinkMessage;
 
 /// IFLA_AF_SPEC (linux/if_link.h).
 const IFLA_AF_SPEC: u16 = 26;
@@ -105,4 +109,53 @@ pub(crate) fn decode(payload: &[u8]) -> Option<Vec<u32>> {
         }
     }
     None
+}
+
+impl Rtnl {
+    /// Sets IPv4 interface settings over netlink (the /proc/sys/net/ipv4/conf values,
+    /// also where /proc/sys is read-only).
+    pub fn set_ipv4_conf(
+        &mut self,
+        index: u32,
+        settings: &[(Ipv4Conf, u32)],
+    ) -> Result<(), NetError> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        msg.attributes
+            .push(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet(vec![
+                AfSpecInet::Other(conf_nest(settings)),
+            ])]));
+        self.req.ack(
+            RouteNetlinkMessage::SetLink(msg),
+            0,
+            "setting IPv4 configuration of",
+            &|| {
+                let keys: Vec<String> = settings
+                    .iter()
+                    .map(|(k, v)| format!("{}={v}", k.sysctl_key()))
+                    .collect();
+                format!("ifindex {index} ({})", keys.join(" "))
+            },
+        )
+    }
+
+    /// Reads one IPv4 interface setting over netlink.
+    pub fn ipv4_conf(&mut self, index: u32, key: Ipv4Conf) -> Result<u32, NetError> {
+        let op = "reading IPv4 configuration of";
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        let answer = match self.req.get(RouteNetlinkMessage::GetLink(msg), op)? {
+            Ok(a) => a,
+            Err(e) => return Err(crate::nl::nack(op, format!("ifindex {index}"), e)),
+        };
+        let conf = answer
+            .iter()
+            .find(|(kind, _)| *kind == RTM_NEWLINK)
+            .and_then(|(_, p)| decode(p));
+        conf.and_then(|c| c.get(usize::from(key.id()) - 1).copied())
+            .ok_or_else(|| NetError::Decode {
+                op: format!("{op} ifindex {index}"),
+                detail: format!("no IPv4 devconf value for {}", key.sysctl_key()),
+            })
+    }
 }

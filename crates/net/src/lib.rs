@@ -24,6 +24,7 @@ pub mod announce;
 pub mod devconf;
 pub mod error;
 mod link;
+mod macvlan;
 pub mod monitor;
 mod nl;
 mod packet;

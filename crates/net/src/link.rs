@@ -1,9 +1,17 @@
 //! Links (network interfaces) as the daemons see them, decoded from RTM_NEWLINK by hand
 //! from the few attributes used, so that an attribute this crate's netlink library
-//! cannot parse (new kernels add them) never hides an interface.
+//! cannot parse (new kernels add them) never hides an interface; and the `Rtnl`
+//! methods that look links up and change them.
 
+use crate::error::NetError;
+use crate::rtnl::{tolerate, Rtnl, RTM_NEWLINK};
 use netlink_packet_core::NlasIterator;
 use netlink_packet_route::link::LinkHeader;
+use netlink_packet_route::link::{
+    AfSpecInet6, AfSpecUnspec, In6AddrGenMode, LinkAttribute, LinkFlags, LinkMessage,
+};
+use netlink_packet_route::RouteNetlinkMessage;
+use nix::errno::Errno;
 
 /// IFLA_* attribute numbers (linux/if_link.h).
 const IFLA_ADDRESS: u16 = 1;
@@ -158,4 +166,151 @@ pub(crate) fn check_name(name: &str) -> Result<(), String> {
         return Err("':' is not allowed in an interface name".into());
     }
     Ok(())
+}
+
+impl Rtnl {
+    /// The interface with this name, None if there is none.
+    pub fn link_by_name(&mut self, name: &str) -> Result<Option<Link>, NetError> {
+        check_name(name).map_err(|reason| NetError::Invalid {
+            object: format!("interface {name:?}"),
+            reason,
+        })?;
+        let mut msg = LinkMessage::default();
+        msg.attributes.push(LinkAttribute::IfName(name.to_string()));
+        self.get_link(msg, "looking up interface")
+    }
+
+    /// The interface with this index, None if there is none.
+    pub fn link_by_index(&mut self, index: u32) -> Result<Option<Link>, NetError> {
+        if index == 0 {
+            return Ok(None);
+        }
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        self.get_link(msg, "looking up interface")
+    }
+
+    /// The index of the interface with this name; NoSuchInterface if there is none.
+    pub fn ifindex(&mut self, name: &str) -> Result<u32, NetError> {
+        match self.link_by_name(name)? {
+            Some(l) => Ok(l.index),
+            None => Err(NetError::NoSuchInterface { name: name.into() }),
+        }
+    }
+
+    /// Every interface of the namespace.
+    pub fn links(&mut self) -> Result<Vec<Link>, NetError> {
+        let answer = self.req.dump(
+            RouteNetlinkMessage::GetLink(LinkMessage::default()),
+            "listing interfaces",
+        )?;
+        let mut out = Vec::new();
+        for (kind, payload) in answer {
+            if kind != RTM_NEWLINK {
+                continue;
+            }
+            match decode(&payload) {
+                Ok(d) => out.push(d.link),
+                // One odd interface must not hide the others; it is logged.
+                Err(e) => log::warn!("listing interfaces: skipping an undecodable link: {e}"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes an interface; one already gone (ENODEV) is Ok.
+    pub fn del_link(&mut self, index: u32) -> Result<(), NetError> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        tolerate(
+            self.req.ack(
+                RouteNetlinkMessage::DelLink(msg),
+                0,
+                "deleting interface",
+                &|| format!("ifindex {index}"),
+            ),
+            &[Errno::ENODEV],
+        )
+    }
+
+    /// Sets an interface administratively up or down (IFF_UP).
+    pub fn set_link_up(&mut self, index: u32, up: bool) -> Result<(), NetError> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        msg.header.flags = if up {
+            LinkFlags::Up
+        } else {
+            LinkFlags::empty()
+        };
+        msg.header.change_mask = LinkFlags::Up;
+        self.req.ack(
+            RouteNetlinkMessage::SetLink(msg),
+            0,
+            if up {
+                "setting interface up"
+            } else {
+                "setting interface down"
+            },
+            &|| format!("ifindex {index}"),
+        )
+    }
+
+    /// Stops the kernel from giving an interface IPv6 link-local addresses of its own
+    /// (IFLA_INET6_ADDR_GEN_MODE = NONE), as keepalived does on an IPv6 VMAC before
+    /// bringing it up: one derived from the shared VMAC would be the same on every
+    /// router of the VRID and fail DAD.
+    pub fn set_ipv6_addr_gen_mode_none(&mut self, index: u32) -> Result<(), NetError> {
+        let mut msg = LinkMessage::default();
+        msg.header.index = index;
+        msg.attributes
+            .push(LinkAttribute::AfSpecUnspec(vec![AfSpecUnspec::Inet6(
+                vec![AfSpecInet6::AddrGenMode(In6AddrGenMode::None)],
+            )]));
+        self.req.ack(
+            RouteNetlinkMessage::SetLink(msg),
+            0,
+            "setting IPv6 address generation to none on",
+            &|| format!("ifindex {index}"),
+        )
+    }
+
+    /// Gets one link; None on ENODEV.
+    fn get_link(&mut self, msg: LinkMessage, op: &'static str) -> Result<Option<Link>, NetError> {
+        Ok(self.get_decoded(msg, op)?.map(|d| d.link))
+    }
+
+    /// Gets one link with the crate-internal details; None on ENODEV.
+    pub(crate) fn get_decoded(
+        &mut self,
+        msg: LinkMessage,
+        op: &'static str,
+    ) -> Result<Option<Decoded>, NetError> {
+        let object = describe_link_query(&msg);
+        let answer = match self.req.get(RouteNetlinkMessage::GetLink(msg), op)? {
+            Ok(a) => a,
+            Err((Errno::ENODEV, _)) => return Ok(None),
+            Err(e) => return Err(crate::nl::nack(op, object, e)),
+        };
+        for (kind, payload) in answer {
+            if kind == RTM_NEWLINK {
+                return decode(&payload)
+                    .map(Some)
+                    .map_err(|detail| NetError::Decode {
+                        op: format!("{op} {object}"),
+                        detail,
+                    });
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// "\"eth0\"" or "ifindex 3", for errors.
+fn describe_link_query(msg: &LinkMessage) -> String {
+    for a in &msg.attributes {
+        if let LinkAttribute::IfName(n) = a {
+            return format!("{n:?}");
+        }
+    }
+    format!("ifindex {}", msg.header.index)
 }

@@ -1,12 +1,17 @@
 //! Routes (`virtual_routes`, `static_routes`) as kernel specs, and their
-//! RTM_NEWROUTE/RTM_DELROUTE encoding.
+//! RTM_NEWROUTE/RTM_DELROUTE encoding; and the `Rtnl` methods on routes.
 
+use crate::error::NetError;
+use crate::rtnl::{tolerate, Rtnl};
 use netlink_packet_core::DefaultNla;
+use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteMetric, RouteNextHop,
     RouteNextHopFlags, RouteProtocol, RouteScope, RouteType,
 };
 use netlink_packet_route::AddressFamily;
+use netlink_packet_route::RouteNetlinkMessage;
+use nix::errno::Errno;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -359,6 +364,44 @@ fn nexthop(n: &NexthopSpec) -> RouteNextHop {
         hop.attributes.push(flow(r));
     }
     hop
+}
+
+impl Rtnl {
+    /// Adds a route; one already there (EEXIST) is Ok.
+    pub fn add_route(&mut self, spec: &RouteSpec) -> Result<(), NetError> {
+        spec.check().map_err(|reason| NetError::Invalid {
+            object: format!("route {spec}"),
+            reason,
+        })?;
+        let flags = if spec.append {
+            NLM_F_CREATE | NLM_F_APPEND
+        } else {
+            NLM_F_CREATE | NLM_F_EXCL
+        };
+        tolerate(
+            self.req.ack(
+                RouteNetlinkMessage::NewRoute(new_message(spec)),
+                flags,
+                "adding route",
+                &|| spec.to_string(),
+            ),
+            &[Errno::EEXIST],
+        )
+    }
+
+    /// Removes a route we added (same protocol); one not there (ESRCH) or whose
+    /// interface is gone (ENODEV) is Ok.
+    pub fn del_route(&mut self, spec: &RouteSpec) -> Result<(), NetError> {
+        tolerate(
+            self.req.ack(
+                RouteNetlinkMessage::DelRoute(del_message(spec)),
+                0,
+                "removing route",
+                &|| spec.to_string(),
+            ),
+            &[Errno::ESRCH, Errno::ENODEV],
+        )
+    }
 }
 
 #[cfg(test)]

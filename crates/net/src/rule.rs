@@ -1,11 +1,16 @@
 //! Policy routing rules (`virtual_rules`, `static_rules`) as kernel specs, and their
-//! RTM_NEWRULE/RTM_DELRULE encoding.
+//! RTM_NEWRULE/RTM_DELRULE encoding; and the `Rtnl` methods on rules.
 
+use crate::error::NetError;
+use crate::rtnl::{tolerate, Rtnl};
+use netlink_packet_core::{NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::route::{RouteProtocol, RouteRealm};
 use netlink_packet_route::rule::{
     RuleAction, RuleAttribute, RuleFlags, RuleMessage, RulePortRange, RuleUidRange,
 };
+use netlink_packet_route::RouteNetlinkMessage;
 use netlink_packet_route::{AddressFamily, IpProtocol};
+use nix::errno::Errno;
 use std::fmt;
 use std::net::IpAddr;
 
@@ -214,4 +219,36 @@ pub(crate) fn message(spec: &RuleSpec) -> RuleMessage {
         a.push(RuleAttribute::SuppressIfGroup(s));
     }
     msg
+}
+
+impl Rtnl {
+    /// Adds a rule; one already there (EEXIST) is Ok.
+    pub fn add_rule(&mut self, spec: &RuleSpec) -> Result<(), NetError> {
+        spec.check().map_err(|reason| NetError::Invalid {
+            object: spec.to_string(),
+            reason,
+        })?;
+        tolerate(
+            self.req.ack(
+                RouteNetlinkMessage::NewRule(message(spec)),
+                NLM_F_CREATE | NLM_F_EXCL,
+                "adding",
+                &|| spec.to_string(),
+            ),
+            &[Errno::EEXIST],
+        )
+    }
+
+    /// Removes a rule; one not there (ENOENT) is Ok.
+    pub fn del_rule(&mut self, spec: &RuleSpec) -> Result<(), NetError> {
+        tolerate(
+            self.req.ack(
+                RouteNetlinkMessage::DelRule(message(spec)),
+                0,
+                "removing",
+                &|| spec.to_string(),
+            ),
+            &[Errno::ENOENT],
+        )
+    }
 }
