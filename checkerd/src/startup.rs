@@ -26,8 +26,16 @@ pub fn run(args: &Args) -> u8 {
         return EXIT_NOPERM;
     }
     if let Err(e) = vigil_log::init("vigil-checkerd", args.log_target(), args.log_detail) {
-        eprintln!("vigil-checkerd: logging: {e}");
-        return EXIT_FAILURE;
+        // Without syslog the checker is still worth running: stderr is the supervisor's.
+        eprintln!("vigil-checkerd: logging: {e}; logging to stderr");
+        if let Err(e) = vigil_log::init(
+            "vigil-checkerd",
+            vigil_log::Target::Console,
+            args.log_detail,
+        ) {
+            eprintln!("vigil-checkerd: logging: {e}");
+            return EXIT_FAILURE;
+        }
     }
     let fd = match vigil_ipc::adopt_inherited(args.ipc_fd) {
         Ok(fd) => fd,
