@@ -68,8 +68,9 @@ pub const VMAC_SETTINGS: [Setting; 4] = [
     Setting {
         conf: Ipv4Conf::AcceptLocal,
         value: 1,
-        why: "accept packets whose source is a local address: the other routers' \
-              adverts and our own, looped back through the macvlan, must be heard",
+        why: "accept packets whose source address is local to this host: adverts of \
+              another VRRP instance on this host (another VMAC on the same parent) \
+              carry one and would otherwise be dropped as martians",
     },
     Setting {
         conf: Ipv4Conf::RpFilter,
