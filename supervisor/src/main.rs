@@ -27,7 +27,9 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> u8 {
+    // Absolute: the daemon changes directory to / and reloads read the file again.
     let path = args.config_path();
+    let path = std::fs::canonicalize(&path).unwrap_or(path);
     let config_id = args.config_id();
     // Before daemonising, so that a broken configuration or a second instance is
     // reported on the terminal that started vigild.
@@ -74,7 +76,9 @@ fn run(args: &Args) -> u8 {
         vigil_log::Target::Syslog(args.log_facility)
     };
     if let Err(e) = vigil_log::init("vigild", target, args.log_detail) {
-        eprintln!("vigild: logging: {e}");
+        // No syslog here (no /dev/log): the console is better than nothing.
+        eprintln!("vigild: logging: {e}; logging to the console");
+        let _ = vigil_log::init("vigild", vigil_log::Target::Console, args.log_detail);
     }
     log::info!(
         "vigild {} starting with {}",
