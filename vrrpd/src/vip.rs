@@ -11,7 +11,7 @@ use vigil_net::{AddrSpec, Monitor, NetError, NetEvent, Rtnl};
 
 use crate::daemon::build::VmacSpec;
 use crate::daemon::kernel::Kernel;
-use crate::daemon::runtime::{LinkEvent, LinkWatch};
+use crate::daemon::runtime::{LinkWatch, WatchEvent};
 use crate::garp::Announcers;
 use crate::vmac::Vmacs;
 
@@ -125,17 +125,30 @@ impl Kernel for NetKernel {
     }
 }
 
-/// Link up/down from vigil-net's rtnetlink monitor.
+/// Link up/down and new addresses from vigil-net's rtnetlink monitor.
 pub struct NetLinks {
     monitor: Monitor,
+    rtnl: Rtnl,
+    names: HashMap<u32, String>,
 }
 
 impl NetLinks {
-    /// Opens the monitor.
+    /// Opens the monitor (and an rtnetlink socket to re-read links after an overflow).
     pub fn open() -> Result<NetLinks, NetError> {
         Ok(NetLinks {
             monitor: Monitor::open()?,
+            rtnl: Rtnl::open()?,
+            names: HashMap::new(),
         })
+    }
+
+    fn link(&mut self, l: &vigil_net::Link) -> WatchEvent {
+        self.names.insert(l.index, l.name.clone());
+        WatchEvent::Link {
+            ifindex: l.index,
+            name: l.name.clone(),
+            up: l.admin_up && l.oper_up,
+        }
     }
 }
 
@@ -145,22 +158,40 @@ impl LinkWatch for NetLinks {
         self.monitor.as_raw_fd()
     }
 
-    fn read(&mut self) -> Vec<LinkEvent> {
+    fn read(&mut self) -> Vec<WatchEvent> {
         match self.monitor.read() {
-            Ok(events) => events
-                .into_iter()
-                .filter_map(|e| match e {
-                    NetEvent::LinkChanged(l) => Some(LinkEvent {
-                        ifindex: l.index,
-                        up: l.admin_up && l.oper_up,
-                    }),
-                    NetEvent::LinkRemoved(i) => Some(LinkEvent {
-                        ifindex: i,
-                        up: false,
-                    }),
-                    _ => None,
-                })
-                .collect(),
+            Ok(events) => {
+                let mut out = Vec::with_capacity(events.len());
+                for e in events {
+                    match e {
+                        NetEvent::LinkChanged(l) => out.push(self.link(&l)),
+                        NetEvent::LinkRemoved(i) => {
+                            let name = self.names.remove(&i).unwrap_or_default();
+                            out.push(WatchEvent::Link {
+                                ifindex: i,
+                                name,
+                                up: false,
+                            });
+                        }
+                        NetEvent::AddrAdded(a) => {
+                            out.push(WatchEvent::Address { ifindex: a.ifindex })
+                        }
+                        NetEvent::AddrRemoved(_) => {}
+                    }
+                }
+                out
+            }
+            Err(NetError::EventsLost) => {
+                // The kernel dropped notifications: read every link again.
+                log::warn!("link monitor overflowed; re-reading links");
+                match self.rtnl.links() {
+                    Ok(links) => links.iter().map(|l| self.link(l)).collect(),
+                    Err(e) => {
+                        log::error!("re-reading links: {e}");
+                        Vec::new()
+                    }
+                }
+            }
             Err(e) => {
                 log::warn!("link monitor: {e}");
                 Vec::new()

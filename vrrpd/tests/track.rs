@@ -80,3 +80,31 @@ fn keepalived_weight_0_failure_is_fault_after_fall_failures() {
     a.scripts.insert(0, true);
     a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
 }
+
+#[test]
+fn keepalived_track_interface_down_is_fault_and_up_recovers() {
+    let (_lab, hosts) = lab("t3", 1);
+    hosts[0]
+        .run("ip link add eth1 type veth peer name eth1p && ip link set eth1p up && ip link set eth1 up")
+        .unwrap();
+    let text = common::v3_conf(100, "    track_interface {\n        eth1\n    }\n");
+    let mut a = Node::start(&hosts[0], &text);
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
+    hosts[0].run("ip link set eth1 down").unwrap();
+    a.wait_state(0, VrrpState::Fault, Duration::from_secs(1));
+    assert!(!hosts[0].has_address("eth0", "192.0.2.100"));
+    hosts[0].run("ip link set eth1 up").unwrap();
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(2));
+}
+
+#[test]
+fn rfc5798_5_1_1_1_no_source_address_is_fault_until_the_interface_gets_one() {
+    let (_lab, hosts) = lab("t4", 1);
+    hosts[0].run("ip addr flush dev eth0").unwrap();
+    let mut a = Node::start(&hosts[0], &common::v3_conf(100, ""));
+    a.wait_state(0, VrrpState::Fault, Duration::from_secs(2));
+    hosts[0].run("ip addr add 192.0.2.1/24 dev eth0").unwrap();
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(2));
+    let st = a.status_request(3);
+    assert_eq!(st[0].master, Some("192.0.2.1".parse().unwrap()));
+}

@@ -40,6 +40,17 @@ pub struct ScriptTrack {
     pub reverse: bool,
 }
 
+/// One `track_interface` line of an instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterfaceTrack {
+    /// The interface name.
+    pub name: String,
+    /// 0: FAULT while down; else the weight (keepalived.conf(5), track_interface).
+    pub weight: i32,
+    /// `reverse`.
+    pub reverse: bool,
+}
+
 /// What identifies an instance on the wire; instances with equal keys are the same
 /// instance across a reload (the name does not matter).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -121,6 +132,22 @@ pub struct Spec {
     pub dont_track_primary: bool,
     /// `use_vmac`.
     pub vmac: Option<VmacSpec>,
+    /// `track_interface`.
+    pub track_interfaces: Vec<InterfaceTrack>,
+    /// `kernel_rx_buf_size`: the socket receive buffer.
+    pub rcvbuf: Option<usize>,
+    /// The advert interval field, computed once (see [`Spec::wire_interval`]).
+    interval: u16,
+}
+
+/// The interval field for the normalised interval of `cfg`.
+fn interval_field(cfg: &fsm::Config, version: Version) -> u16 {
+    let cfg = cfg.clone().normalised();
+    let v = match version {
+        Version::V2 => cfg.advert_int.as_micros() / 1_000_000,
+        Version::V3 => cfg.advert_int.as_centis(),
+    };
+    u16::try_from(v).unwrap_or(u16::MAX)
 }
 
 impl Spec {
@@ -134,16 +161,21 @@ impl Spec {
         !self.peers.is_empty()
     }
 
+    /// The family as a key (no allocation, unlike [`Spec::wire_key`]).
+    pub fn family_key(&self) -> FamilyKey {
+        match self.family {
+            Family::Ipv4 => FamilyKey::V4,
+            Family::Ipv6 => FamilyKey::V6,
+        }
+    }
+
     /// What identifies the instance on the wire.
     pub fn wire_key(&self) -> WireKey {
         let mut peers = self.peers.clone();
         peers.sort();
         WireKey {
             vrid: self.fsm.vrid,
-            family: match self.family {
-                Family::Ipv4 => FamilyKey::V4,
-                Family::Ipv6 => FamilyKey::V6,
-            },
+            family: self.family_key(),
             interface: self.interface.clone(),
             src: self.src_ip,
             peers,
@@ -159,12 +191,7 @@ impl Spec {
     /// The interval field of sent adverts: v2 whole seconds (RFC 3768 §5.3.7), v3
     /// centiseconds (RFC 5798 §5.2.7), from the normalised interval.
     pub fn wire_interval(&self) -> u16 {
-        let cfg = self.fsm.clone().normalised();
-        let v = match self.version {
-            Version::V2 => cfg.advert_int.as_micros() / 1_000_000,
-            Version::V3 => cfg.advert_int.as_centis(),
-        };
-        u16::try_from(v).unwrap_or(u16::MAX)
+        self.interval
     }
 }
 
@@ -308,9 +335,14 @@ pub fn build_instance(
         });
     }
     let strict = inst.strict_mode.unwrap_or(g.vrrp_strict);
+    let fsm = fsm_config(inst, g, strict, version);
     Ok(Spec {
         index,
-        fsm: fsm_config(inst, g, strict, version),
+        interval: interval_field(&fsm, version),
+        rcvbuf: inst
+            .kernel_rx_buf_size
+            .and_then(|n| usize::try_from(n).ok()),
+        fsm,
         interface,
         family,
         version,
@@ -339,6 +371,15 @@ pub fn build_instance(
         mcast_group4: g.vrrp_mcast_group4,
         scripts,
         dont_track_primary: inst.dont_track_primary,
+        track_interfaces: inst
+            .track_interfaces
+            .iter()
+            .map(|t| InterfaceTrack {
+                name: t.interface.clone(),
+                weight: t.weight,
+                reverse: t.reverse,
+            })
+            .collect(),
         vmac: inst.use_vmac.as_ref().map(|v| {
             let vrid = inst.virtual_router_id;
             VmacSpec {

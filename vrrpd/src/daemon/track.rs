@@ -65,8 +65,14 @@ pub enum Contribution {
 
 /// The contribution of a script in state `ok` tracked with `track`.
 pub fn contribution(track: &ScriptTrack, ok: bool) -> Contribution {
-    let effective_ok = ok != track.reverse;
-    match track.weight {
+    weighted(track.weight, track.reverse, ok)
+}
+
+/// The contribution of any tracked object (script, interface) with `weight` and
+/// `reverse` in state `ok` (keepalived.conf(5), track_script / track_interface).
+pub fn weighted(weight: i32, reverse: bool, ok: bool) -> Contribution {
+    let effective_ok = ok != reverse;
+    match weight {
         0 if !ok => Contribution::Fault,
         0 => Contribution::None,
         w if w > 0 && effective_ok => Contribution::Weight(w),

@@ -121,10 +121,7 @@ impl Runtime {
             .iter()
             .zip(&io)
             .map(|(s, (ifname, idx))| {
-                (
-                    (*idx, s.wire_key().family),
-                    (ifname.clone(), s.family, None),
-                )
+                ((*idx, s.family_key()), (ifname.clone(), s.family, s.rcvbuf))
             })
             .collect();
         for (key, (ifname, family, rcvbuf)) in &wanted {
@@ -228,13 +225,8 @@ impl Runtime {
     ) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let all_vips: Vec<IpAddr> = spec.all_addresses().map(|a| a.addr.addr).collect();
-        let primary = match (spec.src_ip, spec.family) {
-            (Some(a), _) => Some(a),
-            (None, Family::Ipv4) => iface::primary_v4(&spec.interface, &all_vips).map(IpAddr::V4),
-            (None, Family::Ipv6) => iface::link_local_v6(&io_ifname).map(IpAddr::V6),
-        };
-        let primary = primary.unwrap_or_else(|| crate::socket::sys::unspecified(spec.family));
+        let primary = primary_address(&spec, &io_ifname)
+            .unwrap_or_else(|| crate::socket::sys::unspecified(spec.family));
         spec.fsm.primary_addr = primary;
         let r = Running {
             old_checksum: spec.old_unicast_checksum,
@@ -331,7 +323,7 @@ impl Runtime {
             s.vrids.clear();
         }
         for (id, r) in &self.instances {
-            let key = (r.io_ifindex, r.spec.wire_key().family);
+            let key = (r.io_ifindex, r.spec.family_key());
             if let Some(s) = self.sockets.get_mut(&key) {
                 s.vrids.insert(r.spec.fsm.vrid, *id);
             }
@@ -413,5 +405,17 @@ impl Runtime {
                 self.timers.cancel(Due::Script(*idx));
             }
         }
+    }
+}
+
+/// The source address of an instance's adverts: `unicast_src_ip` / `mcast_src_ip`, else
+/// the interface's primary IPv4 address (RFC 5798 §5.1.1.1; never one of the VIPs) or
+/// the link-local address of the interface it sends on (RFC 5798 §5.1.2.1).
+pub(super) fn primary_address(spec: &Spec, io_ifname: &str) -> Option<IpAddr> {
+    let vips: Vec<IpAddr> = spec.all_addresses().map(|a| a.addr.addr).collect();
+    match (spec.src_ip, spec.family) {
+        (Some(a), _) => Some(a),
+        (None, Family::Ipv4) => iface::primary_v4(&spec.interface, &vips).map(IpAddr::V4),
+        (None, Family::Ipv6) => iface::link_local_v6(io_ifname).map(IpAddr::V6),
     }
 }

@@ -85,13 +85,23 @@ struct ScriptSlot {
     state: ScriptState,
 }
 
-/// A link event from the monitor (or a test).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LinkEvent {
-    /// The interface.
-    pub ifindex: u32,
-    /// Up (running) or not.
-    pub up: bool,
+/// What the link monitor (or a test) reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchEvent {
+    /// A link appeared or changed.
+    Link {
+        /// Its index.
+        ifindex: u32,
+        /// Its name.
+        name: String,
+        /// Up and running (carrier).
+        up: bool,
+    },
+    /// An address was added on interface `ifindex`.
+    Address {
+        /// The interface.
+        ifindex: u32,
+    },
 }
 
 /// A source of link events: vigil-net's monitor, when built in.
@@ -99,7 +109,7 @@ pub trait LinkWatch {
     /// The descriptor to poll.
     fn fd(&self) -> std::os::fd::RawFd;
     /// The events waiting (non-blocking).
-    fn read(&mut self) -> Vec<LinkEvent>;
+    fn read(&mut self) -> Vec<WatchEvent>;
 }
 
 /// The daemon after the privilege drop and the channel set-up.
@@ -119,6 +129,8 @@ pub struct Runtime {
     kernel: Box<dyn Kernel>,
     links: Option<Box<dyn LinkWatch>>,
     link_state: HashMap<u32, bool>,
+    /// Up/down of interfaces by name, for `track_interface`.
+    link_by_name: HashMap<String, bool>,
     signals: SignalFd,
     buf: Vec<u8>,
     out: Vec<u8>,
@@ -187,6 +199,7 @@ impl Runtime {
             kernel,
             links,
             link_state: HashMap::new(),
+            link_by_name: HashMap::new(),
             signals,
             buf: vec![0; 65536],
             out: Vec::with_capacity(1500),
@@ -440,7 +453,7 @@ impl Runtime {
             }
             match action {
                 Action::SendAdvert { priority } => {
-                    let key = (r.io_ifindex, r.spec.wire_key().family);
+                    let key = (r.io_ifindex, r.spec.family_key());
                     match self.sockets.get(&key) {
                         Some(s) => send::send_advert(&s.socket, r, priority, &mut self.out),
                         None => log::warn!("({}) no socket to send on", r.name()),
