@@ -537,18 +537,34 @@ impl Daemon {
             return Ok(());
         };
         let registry = self.poll.registry();
-        let progress = match self.runs.get_mut(&t).map(|r| &mut r.active) {
-            Some(Active::Probe(p, tok)) if *tok == token => p.ready(registry, token),
+        let (progress, per_io) = match self.runs.get_mut(&t).map(|r| &mut r.active) {
+            Some(Active::Probe(p, tok)) if *tok == token => {
+                (p.ready(registry, token), p.timeout_per_io())
+            }
             _ => return Ok(()),
         };
-        if let Progress::Done(verdict) = progress {
-            let now = Instant::now();
-            match verdict {
-                Ok(()) => self.finish(t, Outcome::Success, None, now)?,
-                Err(reason) => self.finish(t, Outcome::Failure, Some(reason), now)?,
-            }
+        let now = Instant::now();
+        match progress {
+            Progress::Done(Ok(())) => self.finish(t, Outcome::Success, None, now)?,
+            Progress::Done(Err(reason)) => self.finish(t, Outcome::Failure, Some(reason), now)?,
+            Progress::Pending if per_io => self.extend_deadline(t, now),
+            Progress::Pending => {}
         }
         Ok(())
+    }
+
+    /// Something happened on a connection whose timeout counts per operation: the
+    /// deadline starts again (a new epoch makes the armed one stale).
+    fn extend_deadline(&mut self, t: Target, now: Instant) {
+        let Some(timeout) = self.engine.check(target(t)).map(|c| c.connect_timeout) else {
+            return;
+        };
+        let epoch = self.next_epoch;
+        self.next_epoch += 1;
+        if let Some(run) = self.runs.get_mut(&t) {
+            run.epoch = epoch;
+            self.timers.arm(now + timeout, Timer::Deadline(t, epoch));
+        }
     }
 
     fn misc_result(
@@ -619,15 +635,9 @@ impl Daemon {
     }
 }
 
-/// How long a probe may take: connect_timeout for each connection it makes.
+/// How long a probe may take before its first progress: connect_timeout.
 fn probe_deadline(plan: &CheckPlan) -> Duration {
-    let connections = match &plan.kind {
-        Kind::Http(h) => h.urls.len().max(1),
-        Kind::Smtp(s) => s.endpoints.len().max(1),
-        _ => 1,
-    };
     plan.connect_timeout
-        .saturating_mul(u32::try_from(connections).unwrap_or(u32::MAX))
 }
 
 fn set_nonblocking(fd: &OwnedFd) -> Result<(), String> {

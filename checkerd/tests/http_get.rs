@@ -132,3 +132,69 @@ fn status_code_and_digest_pass_then_a_changed_body_or_status_fails() {
         c.log_text()
     );
 }
+
+/// A server that sends its response in pieces `gap` apart, `pieces` of them.
+fn trickle(gap: Duration, pieces: usize) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut buf = [0u8; 1024];
+            let _ = conn.read(&mut buf);
+            let resp = b"HTTP/1.0 200 OK\r\n\r\nhello\n".to_vec();
+            let size = resp.len().div_ceil(pieces);
+            for piece in resp.chunks(size) {
+                std::thread::sleep(gap);
+                if conn.write_all(piece).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    port
+}
+
+fn timeout_config(port: u16) -> String {
+    format!(
+        r#"
+virtual_server 192.0.2.10 80 {{
+    delay_loop 0.1
+    lvs_sched rr
+    lvs_method NAT
+    protocol TCP
+    real_server 127.0.0.1 {port} {{
+        alpha
+        HTTP_GET {{
+            url {{
+                path /
+                digest b1946ac92492d2347c6235b4d2611184
+            }}
+            connect_timeout 0.3
+            retry 0
+            warmup 0
+        }}
+    }}
+}}
+"#
+    )
+}
+
+#[test]
+fn check_http_connect_timeout_applies_to_each_read_not_the_whole_response() {
+    // 5 pieces 0.12 s apart: 0.6 s in all, each within the 0.3 s timeout.
+    let port = trickle(Duration::from_millis(120), 5);
+    let mut c = start_with(&timeout_config(port));
+    let m = c.wait_for(Duration::from_secs(5), "Add", |m| set(m).is_some());
+    assert_eq!(set(&m), Some(IpvsChange::Add { weight: 1 }));
+}
+
+#[test]
+fn check_http_a_stalled_response_times_out() {
+    // One gap of 0.6 s before anything: longer than the 0.3 s timeout.
+    let port = trickle(Duration::from_millis(600), 1);
+    let mut c = start_with(&timeout_config(port));
+    c.drain(Duration::from_millis(1500));
+    assert!(!c.seen.iter().any(|m| set(m).is_some()), "{:?}", c.seen);
+    assert!(c.log_text().contains("timeout"), "{}", c.log_text());
+}

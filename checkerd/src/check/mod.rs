@@ -75,6 +75,13 @@ impl Probe {
         }
     }
 
+    /// True for probes whose `connect_timeout` applies to each step (connect, each
+    /// read and write) as keepalived's HTTP_GET, SSL_GET and SMTP_CHECK; false where it
+    /// bounds the whole probe (a stray datagram must not extend a DNS or UDP wait).
+    pub fn timeout_per_io(&self) -> bool {
+        matches!(self, Probe::Http(_) | Probe::Smtp(_))
+    }
+
     /// The verdict when the deadline passes first: a timeout fails, except for a UDP
     /// check that needs no reply (silence is success there).
     pub fn expired(&self) -> Verdict {
