@@ -246,12 +246,8 @@ impl Rtnl {
         self.req.ack(
             RouteNetlinkMessage::SetLink(msg),
             0,
-            if up {
-                "setting interface up"
-            } else {
-                "setting interface down"
-            },
-            &|| format!("ifindex {index}"),
+            if up { "bringing up" } else { "bringing down" },
+            &|| format!("interface ifindex {index}"),
         )
     }
 
