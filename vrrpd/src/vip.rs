@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
-use vigil_config::model::ipaddr::IpAddress;
+use vigil_config::model::ipaddr::{IpAddress, Route, Rule};
 use vigil_net::{AddrSpec, Monitor, NetError, NetEvent, Rtnl};
 
 use crate::daemon::build::VmacSpec;
@@ -73,6 +73,39 @@ impl Kernel for NetKernel {
                 // The interface is gone: so is the address.
                 Err(NetError::NoSuchInterface { .. }) => {}
                 Err(e) => log::error!("({name}) cannot remove {}: {e}", a.addr),
+            }
+        }
+    }
+
+    fn add_routes(&mut self, name: &str, routes: &[Route], rules: &[Rule]) {
+        for r in routes {
+            let res = vigil_net::vip::route_spec(&mut self.rtnl, r)
+                .and_then(|spec| self.rtnl.add_route(&spec));
+            if let Err(e) = res {
+                log::error!("({name}) cannot add route {}: {e}", r.dst);
+            }
+        }
+        for r in rules {
+            let res = vigil_net::vip::rule_spec(r).and_then(|spec| self.rtnl.add_rule(&spec));
+            if let Err(e) = res {
+                log::error!("({name}) cannot add rule: {e}");
+            }
+        }
+    }
+
+    fn remove_routes(&mut self, name: &str, routes: &[Route], rules: &[Rule]) {
+        for r in rules {
+            let res = vigil_net::vip::rule_spec(r).and_then(|spec| self.rtnl.del_rule(&spec));
+            if let Err(e) = res {
+                log::error!("({name}) cannot remove rule: {e}");
+            }
+        }
+        for r in routes {
+            let res = vigil_net::vip::route_spec(&mut self.rtnl, r)
+                .and_then(|spec| self.rtnl.del_route(&spec));
+            match res {
+                Ok(()) | Err(NetError::NoSuchInterface { .. }) => {}
+                Err(e) => log::error!("({name}) cannot remove route {}: {e}", r.dst),
             }
         }
     }

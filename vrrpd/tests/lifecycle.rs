@@ -159,3 +159,31 @@ fn addresses_left_by_a_killed_daemon_are_removed_at_start() {
     assert!(!hosts[0].has_address("eth0", "192.0.2.100"));
     assert!(hosts[1].has_address("eth0", "192.0.2.100"));
 }
+
+#[test]
+fn keepalived_virtual_routes_and_rules_follow_the_master() {
+    let (_lab, hosts) = lab("l5", 2);
+    let extra = "    virtual_routes {\n        198.51.100.0/24 via 192.0.2.254 dev eth0\n    }\n    virtual_rules {\n        from 192.0.2.100 table 100 preference 1000\n    }\n";
+    let mut a = Node::start(&hosts[0], &v3_conf(150, extra));
+    let mut b = Node::start(&hosts[1], &v3_conf(100, extra));
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
+    b.wait_state(0, VrrpState::Backup, Duration::from_secs(3));
+    let route = |i: usize| {
+        hosts[i]
+            .run("ip route show 198.51.100.0/24")
+            .unwrap()
+            .contains("via 192.0.2.254")
+    };
+    let rule = |i: usize| {
+        hosts[i]
+            .run("ip rule show")
+            .unwrap()
+            .contains("from 192.0.2.100 lookup 100")
+    };
+    wait_until("route on a", Duration::from_secs(1), || route(0) && rule(0));
+    assert!(!route(1) && !rule(1));
+    a.shutdown();
+    assert!(!route(0) && !rule(0));
+    b.wait_state(0, VrrpState::Master, Duration::from_secs(1));
+    wait_until("route on b", Duration::from_secs(1), || route(1) && rule(1));
+}

@@ -7,7 +7,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
 use vigil_config::model::global::GlobalDefs;
-use vigil_config::model::ipaddr::IpAddress;
+use vigil_config::model::ipaddr::{IpAddress, Route, Rule};
 use vigil_config::model::vrrp::{self as model, AuthType, OldChecksum, VmacAddress};
 use vigil_config::Config;
 
@@ -134,6 +134,10 @@ pub struct Spec {
     pub vmac: Option<VmacSpec>,
     /// `track_interface`.
     pub track_interfaces: Vec<InterfaceTrack>,
+    /// `virtual_routes`: added with the VIPs as MASTER.
+    pub routes: Vec<Route>,
+    /// `virtual_rules`: added with the VIPs as MASTER.
+    pub rules: Vec<Rule>,
     /// `kernel_rx_buf_size`: the socket receive buffer.
     pub rcvbuf: Option<usize>,
     /// The advert interval field, computed once (see [`Spec::wire_interval`]).
@@ -371,6 +375,8 @@ pub fn build_instance(
         mcast_group4: g.vrrp_mcast_group4,
         scripts,
         dont_track_primary: inst.dont_track_primary,
+        routes: inst.virtual_routes.clone(),
+        rules: inst.virtual_rules.clone(),
         track_interfaces: inst
             .track_interfaces
             .iter()

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use vigil_config::model::ipaddr::IpAddress;
+use vigil_config::model::ipaddr::{IpAddress, Route, Rule};
 
 use super::build::VmacSpec;
 
@@ -15,6 +15,27 @@ pub trait Kernel {
     fn add_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]);
     /// Removes `addrs` for instance `name` (absent addresses are fine).
     fn remove_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]);
+    /// Adds `virtual_routes` and `virtual_rules` of instance `name` (after its addresses).
+    fn add_routes(&mut self, name: &str, routes: &[Route], rules: &[Rule]) {
+        if !routes.is_empty() || !rules.is_empty() {
+            log::info!(
+                "({name}) would add {} routes and {} rules",
+                routes.len(),
+                rules.len()
+            );
+        }
+    }
+    /// Removes `virtual_routes` and `virtual_rules` of instance `name` (before its
+    /// addresses; absent ones are fine).
+    fn remove_routes(&mut self, name: &str, routes: &[Route], rules: &[Rule]) {
+        if !routes.is_empty() || !rules.is_empty() {
+            log::info!(
+                "({name}) would remove {} routes and {} rules",
+                routes.len(),
+                rules.len()
+            );
+        }
+    }
     /// Removes those of `addrs` that are present: addresses a killed daemon left
     /// behind, removed at start before the instance joins the group.
     fn remove_stale(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {

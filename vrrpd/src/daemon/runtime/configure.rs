@@ -286,6 +286,10 @@ impl Runtime {
         let master = r.fsm.state() == State::Master;
         let old_addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
         let new_addrs: Vec<_> = spec.all_addresses().cloned().collect();
+        let old_routes = (r.spec.routes.clone(), r.spec.rules.clone());
+        let new_routes = (spec.routes.clone(), spec.rules.clone());
+        let io_ifindex = r.io_ifindex;
+        let repeat = spec.fsm.garp_master_repeat;
         let name = spec.name().to_string();
         let ifname = r.io_ifname.clone();
         let index_changed = r.spec.index != spec.index;
@@ -308,9 +312,39 @@ impl Runtime {
                 .filter(|o| !new_addrs.iter().any(|a| a.addr == o.addr))
                 .cloned()
                 .collect();
+            let gone_routes: Vec<_> = old_routes
+                .0
+                .iter()
+                .filter(|o| !new_routes.0.contains(o))
+                .cloned()
+                .collect();
+            let gone_rules: Vec<_> = old_routes
+                .1
+                .iter()
+                .filter(|o| !new_routes.1.contains(o))
+                .cloned()
+                .collect();
+            let new_only_routes: Vec<_> = new_routes
+                .0
+                .iter()
+                .filter(|n| !old_routes.0.contains(n))
+                .cloned()
+                .collect();
+            let new_only_rules: Vec<_> = new_routes
+                .1
+                .iter()
+                .filter(|n| !old_routes.1.contains(n))
+                .cloned()
+                .collect();
             if !added.is_empty() {
                 self.kernel.add_addresses(&name, &ifname, &added);
+                // A new VIP is announced like the ones taken over at MASTER.
+                let ips: Vec<IpAddr> = added.iter().map(|a| a.addr.addr).collect();
+                self.kernel.announce(&name, io_ifindex, &ips, repeat);
             }
+            self.kernel
+                .add_routes(&name, &new_only_routes, &new_only_rules);
+            self.kernel.remove_routes(&name, &gone_routes, &gone_rules);
             if !dropped.is_empty() {
                 self.kernel.remove_addresses(&name, &ifname, &dropped);
             }

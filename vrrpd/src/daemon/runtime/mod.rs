@@ -464,11 +464,15 @@ impl Runtime {
                 Action::AddVips => {
                     let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
                     let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
+                    let (routes, rules) = (r.spec.routes.clone(), r.spec.rules.clone());
                     self.kernel.add_addresses(&name, &ifname, &addrs);
+                    self.kernel.add_routes(&name, &routes, &rules);
                 }
                 Action::RemoveVips => {
                     let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
                     let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
+                    let (routes, rules) = (r.spec.routes.clone(), r.spec.rules.clone());
+                    self.kernel.remove_routes(&name, &routes, &rules);
                     self.kernel.remove_addresses(&name, &ifname, &addrs);
                 }
                 Action::SendGarp { count } => {
