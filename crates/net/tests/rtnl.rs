@@ -260,16 +260,33 @@ fn macvlan_with_the_vrrp_mac_is_created_set_up_and_deleted() {
             .add_macvlan("vrrp.7", parent, VMAC_7, MacvlanMode::Private)
             .expect("take over");
         assert_eq!(again, idx);
-        // Same name, another MAC: refused with EEXIST.
-        let err = r
+        // Same name, another MAC (an old configuration's): replaced.
+        let other = r
             .add_macvlan(
                 "vrrp.7",
                 parent,
                 [0, 0, 0x5e, 0, 1, 8],
                 MacvlanMode::Private,
             )
-            .expect_err("another MAC");
+            .expect("replace");
+        let l = r.link_by_index(other).expect("get").expect("exists");
+        assert_eq!(l.mac, Some([0, 0, 0x5e, 0, 1, 8]));
+        assert_eq!(
+            r.link_by_index(idx).expect("get"),
+            None,
+            "the old one is gone"
+        );
+        // And back to the VRRP MAC.
+        let idx = r
+            .add_macvlan("vrrp.7", parent, VMAC_7, MacvlanMode::Private)
+            .expect("replace back");
+        // A name held by something that is not a macvlan is never touched.
+        let err = r
+            .add_macvlan("v1", parent, VMAC_7, MacvlanMode::Private)
+            .expect_err("v1 is a veth");
         assert_eq!(err.errno(), Some(Errno::EEXIST));
+        assert!(err.to_string().contains("veth"), "{err}");
+        assert!(r.link_by_name("v1").expect("get").is_some());
         r.set_link_up(idx, true).expect("up");
         let link = r.link_by_index(idx).expect("get").expect("exists");
         r.set_link_up(idx, false).expect("down");
