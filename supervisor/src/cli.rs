@@ -53,7 +53,7 @@ pub struct Args {
     pub version: bool,
 
     /// Run only the VRRP child.
-    #[arg(short = 'P', long = "vrrp", conflicts_with = "check_only")]
+    #[arg(short = 'P', long = "vrrp")]
     pub vrrp_only: bool,
 
     /// Run only the health-checker child.

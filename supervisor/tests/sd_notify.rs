@@ -52,3 +52,24 @@ fn ready_reloading_and_stopping_are_sent() {
     assert!(r.contains("STOPPING=1"), "{r}");
     assert_eq!(s.wait_exit(Duration::from_secs(2)), Some(0));
 }
+
+#[test]
+fn the_watchdog_is_fed_at_half_its_interval() {
+    let mut s = Suite::new("sdw", BASIC);
+    let path = s.dir.join("notify.sock");
+    let sock = UnixDatagram::bind(&path).expect("bind");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let p = path.display().to_string();
+    s.start_env(&[], &[("NOTIFY_SOCKET", &p), ("WATCHDOG_USEC", "400000")]);
+    let mut pings = 0;
+    let t = std::time::Instant::now();
+    while pings < 3 {
+        if next(&sock).contains("WATCHDOG=1") {
+            pings += 1;
+        }
+    }
+    // Every 200 ms: three pings in about 600 ms.
+    let took = t.elapsed();
+    assert!(took < Duration::from_millis(1500), "{took:?}");
+}

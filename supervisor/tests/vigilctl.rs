@@ -19,6 +19,12 @@ fn status_restart_and_stop() {
     let vrrp = s.vrrp().expect("vrrp");
     let checker = s.checker().expect("checker");
 
+    // The control socket is root's alone.
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let meta = std::fs::metadata(&s.ctl).expect("socket");
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert_eq!(meta.uid(), 0);
+
     let out = s.ctl(&["status"]);
     let table = String::from_utf8_lossy(&out.stdout).to_string();
     assert!(out.status.success(), "{out:?}");

@@ -14,14 +14,19 @@
 //!   #42), then for vrrp_script #0, and prints the `ScriptResult` it gets;
 //! - `run-script`: asks for vrrp_script #0 and prints the `ScriptResult`;
 //! - `reject`: answers every configuration after the first with `ConfigRejected`;
-//! - `no-pong`: never answers `Ping`.
+//! - `no-pong`: never answers `Ping`;
+//! - `broker` (checker): asks for IPVS changes (one undeclared, one out of range), a
+//!   raw ICMP socket for checker #1 and MISC_CHECK #0 of real server #0 of virtual
+//!   server #0, and prints what comes back.
 //!
 //! Everything it notices goes to stderr as `fake-<role>[pid]: ...` lines.
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::time::Duration;
 use vigil_ipc::frame;
-use vigil_ipc::msg::checker::{FromChecker, ToChecker};
+use vigil_ipc::msg::checker::{
+    CheckerRef, FromChecker, IpvsChange, RealServerRef, RealServerStatus, SocketKind, ToChecker,
+};
 use vigil_ipc::msg::config::ConfigMsg;
 use vigil_ipc::msg::vrrp::{FromVrrp, NotifyEvent, ToVrrp};
 use vigil_ipc::msg::{Hello, Role, Wire};
@@ -208,8 +213,8 @@ fn run_checker(fd: OwnedFd, mode: &str) {
     let mut configs = 0u32;
     loop {
         let _ = ch.flush();
-        let got = match ch.recv() {
-            Ok(Some(r)) => r.event,
+        let (got, fds) = match ch.recv() {
+            Ok(Some(r)) => (r.event, r.fds),
             Ok(None) => {
                 std::thread::sleep(Duration::from_millis(5));
                 continue;
@@ -235,7 +240,19 @@ fn run_checker(fd: OwnedFd, mode: &str) {
                 let _ = ch.flush();
                 if configs == 1 {
                     misbehave(raw, mode);
+                    if mode == "broker" {
+                        broker_requests(&mut ch);
+                    }
                 }
+            }
+            ToChecker::Socket { request } => {
+                let kind = fds.first().map(|fd| {
+                    nix::sys::socket::getsockopt(fd, nix::sys::socket::sockopt::SockType)
+                });
+                say(
+                    "checker",
+                    &format!("Socket {request} with {} fd(s), type {kind:?}", fds.len()),
+                );
             }
             ToChecker::Ping(n) => {
                 if mode != "no-pong" {
@@ -252,5 +269,62 @@ fn run_checker(fd: OwnedFd, mode: &str) {
             }
             other => say("checker", &format!("got {other:?}")),
         }
+    }
+}
+
+fn broker_requests(ch: &mut Channel<FromChecker, ToChecker>) {
+    let rs = RealServerRef { vs: 0, rs: 0 };
+    let msgs = [
+        FromChecker::SetVirtualServer {
+            vs: 0,
+            present: true,
+        },
+        FromChecker::SetRealServer {
+            server: rs,
+            change: IpvsChange::Add { weight: 5 },
+        },
+        FromChecker::SetRealServer {
+            server: RealServerRef { vs: 0, rs: 9 },
+            change: IpvsChange::Remove,
+        },
+        FromChecker::SetRealServer {
+            server: rs,
+            change: IpvsChange::SetWeight { weight: u32::MAX },
+        },
+        FromChecker::RealServerStatus(RealServerStatus {
+            server: rs,
+            healthy: true,
+            weight: 5,
+            failed_checkers: 0,
+            checks_run: 3,
+            checks_failed: 0,
+        }),
+        FromChecker::SocketRequest {
+            request: 1,
+            kind: SocketKind::IcmpEcho {
+                target: CheckerRef {
+                    server: rs,
+                    checker: 1,
+                },
+            },
+        },
+        FromChecker::SocketRequest {
+            request: 2,
+            kind: SocketKind::IcmpEcho {
+                target: CheckerRef {
+                    server: rs,
+                    checker: 0,
+                },
+            },
+        },
+        FromChecker::RunMiscCheck {
+            target: CheckerRef {
+                server: rs,
+                checker: 0,
+            },
+        },
+    ];
+    for m in &msgs {
+        let _ = ch.send(m);
     }
 }
