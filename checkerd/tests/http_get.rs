@@ -198,3 +198,56 @@ fn check_http_a_stalled_response_times_out() {
     assert!(!c.seen.iter().any(|m| set(m).is_some()), "{:?}", c.seen);
     assert!(c.log_text().contains("timeout"), "{}", c.log_text());
 }
+
+#[test]
+fn http_1_1_response_framed_by_content_length_is_judged_without_waiting_for_close() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("listen");
+    let port = listener.local_addr().expect("address").port();
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let r = requests.clone();
+    std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let mut buf = [0u8; 1024];
+            let n = conn.read(&mut buf).unwrap_or(0);
+            if let Ok(mut v) = r.lock() {
+                v.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+            }
+            let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nhello\n");
+            // Keep-alive: the connection stays open.
+            open.push(conn);
+        }
+    });
+    let text = format!(
+        r#"
+virtual_server 192.0.2.10 80 {{
+    delay_loop 0.1
+    lvs_sched rr
+    lvs_method NAT
+    protocol TCP
+    real_server 127.0.0.1 {port} {{
+        alpha
+        HTTP_GET {{
+            url {{
+                path /
+                digest b1946ac92492d2347c6235b4d2611184
+            }}
+            http_protocol 1.1
+            connect_timeout 2
+            retry 0
+            warmup 0
+        }}
+    }}
+}}
+"#
+    );
+    let mut c = start_with(&text);
+    let t0 = std::time::Instant::now();
+    let m = c.wait_for(Duration::from_secs(1), "Add", |m| set(m).is_some());
+    assert_eq!(set(&m), Some(IpvsChange::Add { weight: 1 }));
+    assert!(t0.elapsed() < Duration::from_secs(1));
+    let first = requests.lock().expect("requests")[0].clone();
+    assert!(first.starts_with("GET / HTTP/1.1\r\n"), "{first:?}");
+    assert!(first.contains("Connection: close\r\n"), "{first:?}");
+}

@@ -98,6 +98,28 @@ fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, String> {
     }
 }
 
+/// True when `response` holds a whole message by its own framing (Content-Length, or
+/// the last chunk): a server that keeps the connection open despite `Connection:
+/// close` is then judged at once instead of at the timeout. Without framing, the end
+/// of the connection ends the body.
+pub fn is_complete(response: &[u8]) -> bool {
+    let Ok((_, headers, body)) = parse(response) else {
+        return false;
+    };
+    if is_chunked(headers) {
+        return dechunk(body).is_ok();
+    }
+    let text = String::from_utf8_lossy(headers);
+    let length = text.lines().find_map(|l| {
+        let (name, value) = l.split_once(':')?;
+        name.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| value.trim().parse::<usize>().ok())
+            .flatten()
+    });
+    length.is_some_and(|n| body.len() >= n)
+}
+
 /// Lowercase hex MD5 of `data`.
 pub fn md5_hex(data: &[u8]) -> String {
     Md5::digest(data)
@@ -291,6 +313,9 @@ impl HttpProbe {
                             ));
                         }
                         c.response.extend_from_slice(&buf[..n]);
+                        if is_complete(&c.response) {
+                            return self.judge();
+                        }
                         Ok(Step::Again)
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Step::Wait),
@@ -337,6 +362,9 @@ impl HttpProbe {
                             ));
                         }
                         c.response.extend_from_slice(&buf[..n]);
+                        if is_complete(&c.response) {
+                            return self.judge();
+                        }
                         Ok(Step::Again)
                     }
                     Err(e) if e.kind() == ErrorKind::WouldBlock => {
@@ -428,6 +456,27 @@ mod tests {
         let resp = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n3\r\nlo\n\r\n0\r\n\r\n";
         let d = md5_hex(b"hello\n");
         assert_eq!(evaluate(&url(Some(&d)), resp), Ok(()));
+    }
+
+    #[test]
+    fn framing_tells_when_a_response_is_complete() {
+        assert!(is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"
+        ));
+        assert!(!is_complete(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nabc"
+        ));
+        assert!(
+            !is_complete(b"HTTP/1.0 200 OK\r\n\r\nabc"),
+            "no framing: wait for EOF"
+        );
+        assert!(is_complete(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n"
+        ));
+        assert!(!is_complete(
+            b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n"
+        ));
+        assert!(!is_complete(b"HTTP/1.1 200 OK\r\nContent-Le"));
     }
 
     #[test]
