@@ -277,7 +277,7 @@ impl Daemon {
             ConfigMsg::Begin { generation } | ConfigMsg::End { generation, .. } => {
                 Some(*generation)
             }
-            _ => None,
+            _ => self.assembler.in_progress(),
         };
         match self.assembler.push(msg) {
             Ok(None) => Ok(None),

@@ -125,3 +125,36 @@ fn a_broken_first_configuration_is_rejected_and_exits_78() {
         Some(78)
     );
 }
+
+#[test]
+fn a_broken_reload_is_rejected_and_the_old_configuration_stays() {
+    use vigil_ipc::msg::config::{CheckerItem, ConfigMsg};
+    let mut c = start_with(ONE_SERVER);
+    c.drain(Duration::from_millis(100));
+    c.send(ToChecker::Config(ConfigMsg::Begin { generation: 2 }));
+    // Real server of a virtual server that was not sent: the stream is broken.
+    let config = common::parse(ONE_SERVER);
+    let rs = config.lvs.virtual_servers[0].real_servers[0].clone();
+    c.send(ToChecker::Config(ConfigMsg::Item(
+        CheckerItem::RealServer {
+            vs: 5,
+            index: 0,
+            server: Box::new(rs),
+        },
+    )));
+    c.wait_for(Duration::from_secs(2), "ConfigRejected 2", |m| {
+        matches!(m, FromChecker::ConfigRejected { generation: 2, .. })
+    });
+    c.send(ToChecker::StatusRequest { request: 9 });
+    let mut statuses = 0;
+    loop {
+        match c.recv(Duration::from_secs(2)) {
+            Some(FromChecker::RealServerStatus(_)) => statuses += 1,
+            Some(FromChecker::StatusEnd { request: 9 }) => break,
+            Some(_) => {}
+            None => panic!("no StatusEnd: the checker stopped"),
+        }
+    }
+    assert_eq!(statuses, 2, "generation 1 still in force");
+    assert!(c.child.try_wait().expect("wait").is_none(), "still running");
+}
