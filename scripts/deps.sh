@@ -7,6 +7,8 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v keepalived >/dev/null 2>&1 || need_apt+=(keepalived)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v ping >/dev/null 2>&1 || need_apt+=(iputils-ping)
+# systemd-analyze and systemd-sysusers check the packaging files.
+command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 [ -x /usr/bin/time ] || need_apt+=(time)
 if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" -ne 0 ]; then
