@@ -64,6 +64,9 @@ proptest! {
         let mut addr = header[..8].to_vec();
         addr.extend_from_slice(&attrs);
         let _ = crate::addr::decode(&addr);
+        let mut route = header[..12].to_vec();
+        route.extend_from_slice(&attrs);
+        let _ = crate::route::decode(&route);
     }
 
     #[test]
@@ -76,6 +79,7 @@ proptest! {
         let _ = crate::link::decode(&body);
         let _ = crate::addr::decode(&body);
         let _ = crate::devconf::decode(&body);
+        let _ = crate::route::decode(&body);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use crate::error::NetError;
 use crate::rtnl::{tolerate, Rtnl};
-use netlink_packet_core::DefaultNla;
+use netlink_packet_core::{DefaultNla, Parseable};
 use netlink_packet_core::{NLM_F_APPEND, NLM_F_CREATE, NLM_F_EXCL};
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteFlags, RouteHeader, RouteMessage, RouteMetric, RouteNextHop,
@@ -366,7 +366,111 @@ fn nexthop(n: &NexthopSpec) -> RouteNextHop {
     hop
 }
 
+/// RTM_NEWROUTE (linux/rtnetlink.h).
+const RTM_NEWROUTE: u16 = 24;
+
+/// Decodes an RTM_NEWROUTE payload into a spec (the fields this crate sends; the
+/// kernel's own details such as cache info are dropped).
+pub(crate) fn decode(payload: &[u8]) -> Result<RouteSpec, String> {
+    let msg = RouteMessage::parse(payload).map_err(|e| e.to_string())?;
+    let h = &msg.header;
+    let v6 = h.address_family == AddressFamily::Inet6;
+    let any = if v6 {
+        IpAddr::V6(std::net::Ipv6Addr::UNSPECIFIED)
+    } else {
+        IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
+    };
+    let mut spec = RouteSpec::new(any, h.destination_prefix_length);
+    spec.table = u32::from(h.table);
+    spec.kind = u8::from(h.kind);
+    spec.protocol = u8::from(h.protocol);
+    spec.scope = Some(u8::from(h.scope));
+    spec.tos = h.tos;
+    spec.onlink = h.flags.contains(RouteFlags::Onlink);
+    let ip = |a: &RouteAddress| match a {
+        RouteAddress::Inet(a) => Some(IpAddr::V4(*a)),
+        RouteAddress::Inet6(a) => Some(IpAddr::V6(*a)),
+        _ => None,
+    };
+    for attr in &msg.attributes {
+        match attr {
+            RouteAttribute::Table(t) => spec.table = *t,
+            RouteAttribute::Destination(a) => spec.dst = ip(a).unwrap_or(any),
+            RouteAttribute::Source(a) => {
+                spec.from = ip(a).map(|a| (a, h.source_prefix_length));
+            }
+            RouteAttribute::Gateway(a) => spec.via = ip(a),
+            RouteAttribute::PrefSource(a) => spec.src = ip(a),
+            RouteAttribute::Oif(o) => spec.oif = Some(*o),
+            RouteAttribute::Priority(m) => spec.metric = Some(*m),
+            RouteAttribute::Realm(r) => spec.realms = Some((r.source, r.destination)),
+            RouteAttribute::Metrics(ms) => {
+                for m in ms {
+                    match m {
+                        RouteMetric::Lock(mask) => {
+                            spec.locked = (0..32u16).filter(|k| mask & (1 << k) != 0).collect();
+                        }
+                        RouteMetric::Mtu(v) => spec.metrics.push((rtax::MTU, *v)),
+                        RouteMetric::Advmss(v) => spec.metrics.push((rtax::ADVMSS, *v)),
+                        RouteMetric::Hoplimit(v) => spec.metrics.push((rtax::HOPLIMIT, *v)),
+                        RouteMetric::Window(v) => spec.metrics.push((rtax::WINDOW, *v)),
+                        RouteMetric::InitCwnd(v) => spec.metrics.push((rtax::INITCWND, *v)),
+                        RouteMetric::InitRwnd(v) => spec.metrics.push((rtax::INITRWND, *v)),
+                        RouteMetric::CcAlgo(c) => spec.congctl = Some(c.clone()),
+                        _ => {}
+                    }
+                }
+            }
+            RouteAttribute::MultiPath(hops) => {
+                for hop in hops {
+                    let mut n = NexthopSpec {
+                        weight: u16::from(hop.hops) + 1,
+                        onlink: hop.flags.contains(RouteNextHopFlags::Onlink),
+                        oif: (hop.interface_index != 0).then_some(hop.interface_index),
+                        ..NexthopSpec::default()
+                    };
+                    for a in &hop.attributes {
+                        match a {
+                            RouteAttribute::Gateway(g) => n.via = ip(g),
+                            RouteAttribute::Realm(r) => n.realms = Some((r.source, r.destination)),
+                            _ => {}
+                        }
+                    }
+                    spec.nexthops.push(n);
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(spec)
+}
+
 impl Rtnl {
+    /// Every route of every table, IPv4 and IPv6 (a route the crate cannot decode is
+    /// logged and skipped). With `protocol`, only routes of that protocol: keepalived's
+    /// (`RTPROT_KEEPALIVED`) finds what a previous run left behind.
+    pub fn routes(&mut self, protocol: Option<u8>) -> Result<Vec<RouteSpec>, NetError> {
+        let mut out = Vec::new();
+        for family in [AddressFamily::Inet, AddressFamily::Inet6] {
+            let mut msg = RouteMessage::default();
+            msg.header.address_family = family;
+            let answer = self
+                .req
+                .dump(RouteNetlinkMessage::GetRoute(msg), "listing routes")?;
+            for (kind, payload) in answer {
+                if kind != RTM_NEWROUTE {
+                    continue;
+                }
+                match decode(&payload) {
+                    Ok(r) if protocol.is_none() || protocol == Some(r.protocol) => out.push(r),
+                    Ok(_) => {}
+                    Err(e) => log::warn!("listing routes: skipping an undecodable one: {e}"),
+                }
+            }
+        }
+        Ok(out)
+    }
+
     /// Adds a route; one already there (EEXIST) is Ok.
     pub fn add_route(&mut self, spec: &RouteSpec) -> Result<(), NetError> {
         spec.check().map_err(|reason| NetError::Invalid {

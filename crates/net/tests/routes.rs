@@ -62,6 +62,39 @@ fn configured_routes_are_added_twice_and_removed_twice_harmlessly() {
             r.add_route(s).expect("add");
             r.add_route(s).expect("add twice (EEXIST) is Ok");
         }
+        // Read back: ours are exactly the keepalived-protocol routes.
+        let ours = r
+            .routes(Some(vigil_net::route::RTPROT_KEEPALIVED))
+            .expect("dump");
+        assert_eq!(ours.len(), specs.len(), "{ours:#?}");
+        for s in &specs {
+            let got = ours
+                .iter()
+                .find(|o| o.dst == s.dst && o.dst_len == s.dst_len && o.table == s.table)
+                .unwrap_or_else(|| panic!("{s} not read back: {ours:#?}"));
+            assert_eq!(
+                (got.kind, got.via, got.oif, got.metric, got.src),
+                (s.kind, s.via, s.oif, s.metric, s.src),
+                "{s}"
+            );
+            assert_eq!(got.nexthops.len(), s.nexthops.len(), "{s}");
+            assert_eq!(got.scope, Some(s.effective_scope()), "{s}");
+        }
+        let mtu = ours
+            .iter()
+            .find(|o| o.metric == Some(100))
+            .expect("route 1");
+        assert_eq!(mtu.metrics, vec![(vigil_net::route::rtax::MTU, 1400)]);
+        assert_eq!(mtu.locked, vec![vigil_net::route::rtax::MTU]);
+        let multi = ours.iter().find(|o| o.table == 101).expect("route 5");
+        assert_eq!(multi.nexthops[0].weight, 2);
+        assert_eq!(
+            multi.nexthops[0].via,
+            Some("192.0.2.253".parse().expect("a"))
+        );
+        // Everything else (the kernel's own routes) is another protocol.
+        let all = r.routes(None).expect("dump");
+        assert!(all.len() > ours.len());
         specs
     });
     let a = route(&ns, &["table", "100"], "198.51.100.0/24").expect("route 1");
