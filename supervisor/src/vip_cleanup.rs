@@ -15,43 +15,49 @@
 //!
 //! Removing an address that is not there is not an error (vrrpd may have been BACKUP).
 
-use std::net::IpAddr;
 use vigil_config::model::ipaddr::IpAddress;
+use vigil_config::model::vrrp::Instance;
 use vigil_config::Config;
+use vigil_net::{vip, NetError, Rtnl};
 
-/// One address to remove: where, and what.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Target {
+/// One address to remove, as configured, with the interface it goes on by default.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target<'a> {
     /// The instance it belongs to, for log lines.
-    pub instance: String,
-    /// The interface: the address's own `dev`, else the instance's interface.
-    pub interface: Option<String>,
-    /// The address.
-    pub addr: IpAddr,
-    /// Its prefix length.
-    pub prefix_len: u8,
+    pub instance: &'a str,
+    /// The address as configured (its own `dev` wins over `default_if`).
+    pub addr: &'a IpAddress,
+    /// The instance's VMAC when `use_vmac`, else its interface.
+    pub default_if: Option<String>,
 }
 
-fn target(instance: &str, default_if: Option<&str>, a: &IpAddress) -> Target {
-    Target {
-        instance: instance.to_string(),
-        interface: a.dev.clone().or_else(|| default_if.map(str::to_string)),
-        addr: a.addr.addr,
-        prefix_len: a.addr.len,
+/// The interface an instance's addresses go on when they name none.
+fn default_interface(i: &Instance) -> Option<String> {
+    match &i.use_vmac {
+        Some(v) => Some(
+            v.name
+                .clone()
+                .unwrap_or_else(|| vigil_net::vmac::default_name(i.virtual_router_id)),
+        ),
+        None => i.interface.clone(),
     }
 }
 
 /// Every virtual address of every instance of `c` (pure).
-pub fn targets(c: &Config) -> Vec<Target> {
+pub fn targets(c: &Config) -> Vec<Target<'_>> {
     let mut out = Vec::new();
     for i in &c.vrrp.instances {
-        let dflt = i.interface.as_deref();
+        let default_if = default_interface(i);
         for a in i
             .virtual_ipaddresses
             .iter()
             .chain(&i.virtual_ipaddresses_excluded)
         {
-            out.push(target(&i.name, dflt, a));
+            out.push(Target {
+                instance: &i.name,
+                addr: a,
+                default_if: default_if.clone(),
+            });
         }
     }
     out
@@ -63,37 +69,34 @@ pub fn remove_all(c: &Config) {
     if targets.is_empty() {
         return;
     }
-    let mut rtnl = match vigil_net::Rtnl::open() {
+    let mut rtnl = match Rtnl::open() {
         Ok(r) => r,
         Err(e) => {
             log::error!("cannot remove the virtual addresses of the dead vrrp child: {e}");
             return;
         }
     };
-    let mut removed = 0usize;
+    let mut failed = 0usize;
     for t in &targets {
-        let Some(ifname) = &t.interface else {
-            continue;
+        let spec = match vip::addr_spec(&mut rtnl, t.addr, t.default_if.as_deref()) {
+            Ok(s) => s,
+            // The interface is gone (a VMAC vrrpd never made): so are its addresses.
+            Err(NetError::NoSuchInterface { .. }) => continue,
+            Err(e) => {
+                failed += 1;
+                log::error!("({}) cannot remove {}: {e}", t.instance, t.addr.addr);
+                continue;
+            }
         };
-        let ifindex = match rtnl.ifindex(ifname) {
-            Ok(i) => i,
-            // The interface is gone: so are its addresses.
-            Err(_) => continue,
-        };
-        let spec = vigil_net::AddrSpec::new(ifindex, t.addr, t.prefix_len);
-        match rtnl.del_address(&spec) {
-            Ok(()) => removed += 1,
-            Err(e) => log::error!(
-                "({}) cannot remove {}/{} from {ifname}: {e}",
-                t.instance,
-                t.addr,
-                t.prefix_len
-            ),
+        // Absent is Ok: vrrpd may have been BACKUP.
+        if let Err(e) = rtnl.del_address(&spec) {
+            failed += 1;
+            log::error!("({}) cannot remove {spec}: {e}", t.instance);
         }
     }
     log::warn!(
         "vrrp child died: removed the {} configured virtual address(es) from the kernel \
-         ({removed} handled); the restarted vrrpd starts as BACKUP",
+         ({failed} failed); the restarted vrrpd starts as BACKUP",
         targets.len()
     );
 }
@@ -117,7 +120,10 @@ mod tests {
         let t = targets(&c);
         let shown: Vec<String> = t
             .iter()
-            .map(|t| format!("{:?} {}/{}", t.interface, t.addr, t.prefix_len))
+            .map(|t| {
+                let dev = t.addr.dev.clone().or(t.default_if.clone());
+                format!("{dev:?} {}/{}", t.addr.addr.addr, t.addr.addr.len)
+            })
             .collect();
         assert_eq!(
             shown,
@@ -127,6 +133,18 @@ mod tests {
                 "Some(\"eth0\") 2001:db8::1/64"
             ]
         );
+    }
+
+    #[test]
+    fn a_vmac_instance_s_addresses_are_on_its_vmac() {
+        let mut i = Instance::new("V");
+        i.virtual_router_id = 9;
+        i.interface = Some("eth0".into());
+        i.use_vmac = Some(vigil_config::model::vrrp::Vmac {
+            name: None,
+            mac: None,
+        });
+        assert_eq!(default_interface(&i).as_deref(), Some("vrrp.9"));
     }
 
     #[test]

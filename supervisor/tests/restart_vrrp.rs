@@ -14,6 +14,10 @@ virtual_ipaddress_excluded {\n        198.51.100.7/32\n    }\n}\n";
 #[test]
 fn killed_vrrpd_loses_its_addresses_and_comes_back_checker_untouched() {
     let mut s = Suite::new("rvr", CONF);
+    // An address of its own, so that the instance can leave FAULT.
+    s.host
+        .run("ip addr add 192.0.2.1/24 dev eth0")
+        .expect("address");
     s.start_ready();
     let vrrp = s.vrrp().expect("vrrp");
     let checker = s.checker().expect("checker");
@@ -64,4 +68,12 @@ fn killed_vrrpd_loses_its_addresses_and_comes_back_checker_untouched() {
         "vrrp child applied configuration generation 1",
         Duration::from_secs(5),
     );
+    if took {
+        // The restarted vrrpd starts as BACKUP and, alone on its link, takes the VIP
+        // again.
+        let back = wait_for("the VIP back", Duration::from_secs(10), || {
+            host.has_address("eth0", "192.0.2.100")
+        });
+        eprintln!("VIP back {} ms after the restart", back.as_millis());
+    }
 }
