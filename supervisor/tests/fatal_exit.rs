@@ -35,3 +35,21 @@ fn exit_77_stops_the_suite() {
 fn exit_78_stops_the_suite() {
     scenario("f78", 78, "its configuration cannot work on this host");
 }
+
+#[test]
+fn an_unknown_child_user_stops_the_suite() {
+    let conf = BASIC.replace(
+        "router_id test",
+        "router_id test\n    checker_user no-such-user-here",
+    );
+    let mut s = Suite::new("fus", &conf);
+    s.start();
+    assert_eq!(s.wait_exit(Duration::from_secs(10)), Some(78));
+    let log = s.log();
+    assert!(
+        log.contains(
+            "checker child: cannot choose its user: user no-such-user-here does not exist"
+        ),
+        "{log}"
+    );
+}
