@@ -19,10 +19,14 @@ struct Keepalived {
 
 impl Keepalived {
     fn start(host: &Host, dir: &std::path::Path, priority: u8) -> Keepalived {
+        Keepalived::start_with(host, dir, &v3_conf(priority, ""))
+    }
+
+    fn start_with(host: &Host, dir: &std::path::Path, text: &str) -> Keepalived {
         let d = dir.join(host.name());
         std::fs::create_dir_all(&d).unwrap();
         let conf = d.join("keepalived.conf");
-        std::fs::write(&conf, v3_conf(priority, "")).unwrap();
+        std::fs::write(&conf, text).unwrap();
         let mut c = Command::new("keepalived");
         c.args(["-n", "-l", "-D", "-P", "-f"])
             .arg(&conf)
@@ -117,4 +121,77 @@ fn interop_vigil_master_keepalived_backup_then_vigil_shuts_down() {
         "vigil Shutdown -> keepalived MASTER with VIP: {:?} (vigil exited after {exit_took:?})",
         start.elapsed()
     );
+}
+
+fn v2_conf(priority: u8, auth: &str) -> String {
+    format!(
+        r#"
+vrrp_instance VI_2 {{
+    interface eth0
+    virtual_router_id 52
+    priority {priority}
+    advert_int 1
+    version 2
+    authentication {{
+        auth_type {auth}
+        auth_pass secret
+    }}
+    virtual_ipaddress {{
+        192.0.2.52/24
+    }}
+}}
+"#
+    )
+}
+
+#[test]
+fn interop_v2_pass_and_ah_with_keepalived() {
+    let (lab, hosts) = lab("k3", 4);
+    // Two pairs on one link: VRID 52 is PASS between a (keepalived) and b (vigil);
+    // VRID 53 is AH between c (keepalived) and d (vigil).
+    let _k1 = Keepalived::start_with(&hosts[0], lab.dir(), &v2_conf(200, "PASS"));
+    let ah = |p: u8| {
+        v2_conf(p, "AH")
+            .replace("virtual_router_id 52", "virtual_router_id 53")
+            .replace("192.0.2.52/24", "192.0.2.53/24")
+    };
+    let mut k2 = Keepalived::start_with(&hosts[2], lab.dir(), &ah(200));
+    wait_until("keepalived MASTERs", Duration::from_secs(6), || {
+        hosts[0].has_address("eth0", "192.0.2.52") && hosts[2].has_address("eth0", "192.0.2.53")
+    });
+    let mut b = Node::start(&hosts[1], &v2_conf(100, "PASS"));
+    let mut d = Node::start(&hosts[3], &ah(100));
+    b.wait_state(0, VrrpState::Backup, Duration::from_secs(2));
+    d.wait_state(0, VrrpState::Backup, Duration::from_secs(2));
+    // Beyond v2's Master_Down_Interval (3 s + skew): still BACKUP, hearing keepalived.
+    std::thread::sleep(Duration::from_millis(4500));
+    for (n, master) in [(&mut b, "192.0.2.1"), (&mut d, "192.0.2.3")] {
+        let st = n.status_request(1);
+        assert_eq!(st[0].state, VrrpState::Backup, "log:\n{}", n.log());
+        assert_eq!(st[0].master, Some(master.parse().unwrap()));
+        assert_eq!(st[0].counters.auth_failures, 0, "{:?}", st[0].counters);
+        assert!(st[0].counters.adverts_received >= 4, "{:?}", st[0].counters);
+    }
+    assert!(hosts[0].has_address("eth0", "192.0.2.52"));
+    assert!(hosts[2].has_address("eth0", "192.0.2.53"));
+
+    // The other way round for AH: vigil MASTER, keepalived BACKUP accepts its adverts.
+    k2.terminate();
+    d.wait_state(0, VrrpState::Master, Duration::from_secs(2));
+    k2.stop();
+    let _k3 = Keepalived::start_with(&hosts[2], lab.dir(), &ah(50));
+    wait_until("keepalived BACKUP", Duration::from_secs(5), || {
+        hosts[2]
+            .log()
+            .matches("(VI_2) Entering BACKUP STATE")
+            .count()
+            >= 2
+    });
+    std::thread::sleep(Duration::from_millis(4500));
+    assert!(
+        !hosts[2].has_address("eth0", "192.0.2.53"),
+        "keepalived rejected vigil's AH adverts:\n{}",
+        hosts[2].log()
+    );
+    assert_eq!(d.state(), Some(VrrpState::Master));
 }

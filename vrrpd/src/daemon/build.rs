@@ -173,6 +173,15 @@ impl Spec {
         }
     }
 
+    /// The IP protocol its adverts travel in: 51 with IPsec AH (RFC 2338 §5.3.6.3,
+    /// the raw socket must be opened for it), else VRRP's 112 (RFC 5798 §5.1.1.4).
+    pub fn protocol(&self) -> u8 {
+        match self.auth {
+            Auth::Ah(_) => crate::packet::PROTO_AH,
+            _ => crate::packet::PROTO_VRRP,
+        }
+    }
+
     /// What identifies the instance on the wire.
     pub fn wire_key(&self) -> WireKey {
         let mut peers = self.peers.clone();

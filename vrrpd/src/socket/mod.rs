@@ -51,14 +51,16 @@ pub struct VrrpSocket {
 }
 
 impl VrrpSocket {
-    /// Opens the socket of `family` on interface `ifname` (index `ifindex`).
+    /// Opens the socket of `family` for IP protocol `protocol` (VRRP, or AH) on
+    /// interface `ifname` (index `ifindex`).
     pub fn open(
         family: Family,
         ifname: &str,
         ifindex: u32,
+        protocol: u8,
         rcvbuf: Option<usize>,
     ) -> Result<VrrpSocket, SocketError> {
-        let fd = sys::open(family, ifname, rcvbuf).map_err(|error| SocketError {
+        let fd = sys::open(family, ifname, protocol, rcvbuf).map_err(|error| SocketError {
             op: format!("opening the {} VRRP socket", family_name(family)),
             interface: ifname.to_string(),
             error,

@@ -13,13 +13,20 @@ use std::os::fd::OwnedFd;
 use nix::sys::socket::{setsockopt, sockopt};
 use socket2::{Domain, InterfaceIndexOrAddress, Protocol, Socket, Type};
 
-use crate::packet::{Family, PROTO_VRRP, TTL};
+use crate::packet::{Family, TTL};
 
 /// Opens a nonblocking, close-on-exec raw socket for VRRP on one interface:
 /// SO_BINDTODEVICE, multicast loop off, TTL / hop limit 255 (RFC 5798 §5.1.1.3,
 /// §5.1.2.3), IPv4 with IP_HDRINCL (we write the header, so the source is ours), IPv6
 /// with IPV6_RECVPKTINFO and IPV6_RECVHOPLIMIT (RFC 5798 §7.1 checks the hop limit).
-pub fn open(family: Family, ifname: &str, rcvbuf: Option<usize>) -> std::io::Result<OwnedFd> {
+/// `protocol` is VRRP's 112, or AH's 51 for VRRPv2 with IPsec AH (an AH datagram is
+/// delivered to AH raw sockets only).
+pub fn open(
+    family: Family,
+    ifname: &str,
+    protocol: u8,
+    rcvbuf: Option<usize>,
+) -> std::io::Result<OwnedFd> {
     let domain = match family {
         Family::Ipv4 => Domain::IPV4,
         Family::Ipv6 => Domain::IPV6,
@@ -27,7 +34,7 @@ pub fn open(family: Family, ifname: &str, rcvbuf: Option<usize>) -> std::io::Res
     let sock = Socket::new(
         domain,
         Type::RAW.nonblocking().cloexec(),
-        Some(Protocol::from(i32::from(PROTO_VRRP))),
+        Some(Protocol::from(i32::from(protocol))),
     )?;
     sock.bind_device(Some(ifname.as_bytes()))?;
     if let Some(size) = rcvbuf {

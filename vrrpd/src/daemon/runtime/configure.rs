@@ -121,7 +121,10 @@ impl Runtime {
             .iter()
             .zip(&io)
             .map(|(s, (ifname, idx))| {
-                ((*idx, s.family_key()), (ifname.clone(), s.family, s.rcvbuf))
+                (
+                    (*idx, s.family_key(), s.protocol()),
+                    (ifname.clone(), s.family, s.rcvbuf),
+                )
             })
             .collect();
         for (key, (ifname, family, rcvbuf)) in &wanted {
@@ -184,7 +187,8 @@ impl Runtime {
         family: Family,
         rcvbuf: Option<usize>,
     ) -> Result<(), String> {
-        let socket = VrrpSocket::open(family, ifname, key.0, rcvbuf).map_err(|e| e.to_string())?;
+        let socket =
+            VrrpSocket::open(family, ifname, key.0, key.2, rcvbuf).map_err(|e| e.to_string())?;
         let token = Token(self.next_token);
         self.next_token += 1;
         self.poll
@@ -357,7 +361,7 @@ impl Runtime {
             s.vrids.clear();
         }
         for (id, r) in &self.instances {
-            let key = (r.io_ifindex, r.spec.family_key());
+            let key = (r.io_ifindex, r.spec.family_key(), r.spec.protocol());
             if let Some(s) = self.sockets.get_mut(&key) {
                 s.vrids.insert(r.spec.fsm.vrid, *id);
             }

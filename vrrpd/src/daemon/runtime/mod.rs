@@ -67,7 +67,8 @@ impl Exit {
     }
 }
 
-type SockKey = (u32, FamilyKey);
+/// A socket per interface, family and IP protocol (VRRP, or AH for `auth_type AH`).
+type SockKey = (u32, FamilyKey, u8);
 
 struct Sock {
     socket: VrrpSocket,
@@ -453,7 +454,7 @@ impl Runtime {
             }
             match action {
                 Action::SendAdvert { priority } => {
-                    let key = (r.io_ifindex, r.spec.family_key());
+                    let key = (r.io_ifindex, r.spec.family_key(), r.spec.protocol());
                     match self.sockets.get(&key) {
                         Some(s) => send::send_advert(&s.socket, r, priority, &mut self.out),
                         None => log::warn!("({}) no socket to send on", r.name()),
