@@ -2,7 +2,7 @@
 //! socket, one timer heap for check starts and probe deadlines. Everything that
 //! decides lives in `engine` (pure); this file moves bytes and time.
 
-use crate::check::{misc, ping, Probe, Progress};
+use crate::check::{connect, misc, ping, Probe, Progress, StartError};
 use crate::engine::Engine;
 use crate::health::{Next, Outcome};
 use crate::ipc::{Incoming, Ipc, IpcError};
@@ -11,7 +11,6 @@ use crate::plan::{CheckPlan, Kind, Plan};
 use crate::timers::Timers;
 use mio::unix::SourceFd;
 use mio::{Events, Interest, Poll, Token};
-use nix::fcntl::{fcntl, FcntlArg, OFlag};
 use nix::sys::socket::{getsockopt, sockopt, SockType};
 use std::collections::HashMap;
 use std::fmt;
@@ -64,6 +63,9 @@ const IPC: Token = Token(0);
 /// How long Shutdown waits for queued messages to leave.
 const FLUSH_ON_EXIT: Duration = Duration::from_millis(200);
 
+/// How long a run waits for its bound socket beyond its connect_timeout.
+const SOCKET_WAIT: Duration = Duration::from_secs(2);
+
 type Target = (u32, u32, u32);
 
 fn key(t: CheckerRef) -> Target {
@@ -89,7 +91,20 @@ enum Timer {
 enum Active {
     Idle,
     Probe(Box<Probe>, Token),
-    Misc { dynamic: bool },
+    Misc {
+        dynamic: bool,
+    },
+    /// Waiting for the bound socket of a privileged source.
+    AwaitSocket,
+}
+
+/// What a socket asked of the supervisor is for.
+#[derive(Debug, Clone, Copy)]
+enum Pending {
+    /// The ICMP socket of a PING_CHECK, kept for all its runs.
+    Icmp(Target),
+    /// The bound socket of one run (epoch) of a checker with a privileged source.
+    Source(Target, u64),
 }
 
 #[derive(Debug)]
@@ -111,7 +126,7 @@ struct Daemon {
     next_token: usize,
     next_epoch: u64,
     ping_sockets: HashMap<Target, (OwnedFd, ping::SocketStyle)>,
-    socket_requests: HashMap<u32, Target>,
+    socket_requests: HashMap<u32, Pending>,
     next_request: u32,
     ping_id: u16,
     ping_seq: u16,
@@ -266,7 +281,7 @@ impl Daemon {
                 return Ok(Some(Exit::Shutdown));
             }
             ToChecker::MiscCheckResult { target: t, outcome } => self.misc_result(t, outcome)?,
-            ToChecker::Socket { request } => self.socket(request, fds),
+            ToChecker::Socket { request } => self.socket(request, fds)?,
             ToChecker::SocketRefused { request, reason } => self.socket_refused(request, &reason),
         }
         Ok(None)
@@ -387,6 +402,10 @@ impl Daemon {
                 if busy {
                     let verdict = match self.runs.get(&t).map(|r| &r.active) {
                         Some(Active::Probe(p, _)) => p.expired(),
+                        Some(Active::AwaitSocket) => {
+                            self.not_run_now(t, "no socket from the supervisor in time", now);
+                            return Ok(());
+                        }
                         _ => Err("no result from the supervisor in time".to_string()),
                     };
                     match verdict {
@@ -414,26 +433,78 @@ impl Daemon {
                     .arm(now + *answer_within, Timer::Deadline(t, epoch));
                 self.send(&FromChecker::RunMiscCheck { target: target(t) })?;
             }
-            kind => {
-                let token = Token(self.next_token);
-                self.next_token = self.next_token.wrapping_add(1).max(1);
-                let started = match kind {
-                    Kind::Ping { target: ip } => self.start_ping(t, *ip, token),
-                    _ => Probe::start(kind, self.poll.registry(), token),
-                };
-                match started {
-                    Some(Ok(probe)) => {
-                        self.tokens.insert(token, t);
-                        self.set_active(t, Active::Probe(Box::new(probe), token));
-                        self.timers
-                            .arm(now + probe_deadline(&plan), Timer::Deadline(t, epoch));
-                    }
-                    Some(Err(reason)) => self.finish(t, Outcome::Failure, Some(reason), now)?,
-                    None => {}
-                }
+            kind if kind.needs_source_socket() => {
+                let request = self.next_request;
+                self.next_request = self.next_request.wrapping_add(1);
+                self.socket_requests
+                    .insert(request, Pending::Source(t, epoch));
+                self.set_active(t, Active::AwaitSocket);
+                self.timers.arm(
+                    now + plan.connect_timeout + SOCKET_WAIT,
+                    Timer::Deadline(t, epoch),
+                );
+                self.send(&FromChecker::SocketRequest {
+                    request,
+                    kind: SocketKind::BoundSource { target: target(t) },
+                })?;
             }
+            _ => self.start_probe(t, epoch, &plan, None, now)?,
         }
         Ok(())
+    }
+
+    /// Starts the network probe of checker `t`, on the supervisor's socket if `given`.
+    fn start_probe(
+        &mut self,
+        t: Target,
+        epoch: u64,
+        plan: &CheckPlan,
+        given: Option<OwnedFd>,
+        now: Instant,
+    ) -> Result<(), DaemonError> {
+        let token = Token(self.next_token);
+        self.next_token = self.next_token.wrapping_add(1).max(1);
+        let started = match &plan.kind {
+            Kind::Ping { target: ip } => self.start_ping(t, *ip, token),
+            kind => Probe::start(kind, given, self.poll.registry(), token),
+        };
+        match started {
+            Some(Ok(probe)) => {
+                self.tokens.insert(token, t);
+                self.set_active(t, Active::Probe(Box::new(probe), token));
+                self.timers
+                    .arm(now + probe_deadline(plan), Timer::Deadline(t, epoch));
+            }
+            Some(Err(StartError::Failed(reason))) => {
+                self.finish(t, Outcome::Failure, Some(reason), now)?
+            }
+            Some(Err(StartError::Local(reason))) => self.not_run_now(t, &reason, now),
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// The run could not happen for a local reason: log, try again after delay_loop,
+    /// leave the state alone (check_tcp.c: "TCP socket bind failed. Rescheduling.").
+    fn not_run_now(&mut self, t: Target, reason: &str, now: Instant) {
+        let Some(plan) = self.engine.check(target(t)) else {
+            return;
+        };
+        let delay = plan.delay_loop;
+        let kw = plan.keyword;
+        let (rs, vs) = logs::names(&self.engine, target(t).server);
+        log::warn!("{kw} of service {rs} of VS {vs} not run: {reason}. Rescheduling.");
+        let epoch = self.next_epoch;
+        self.next_epoch += 1;
+        if let Some(run) = self.runs.get_mut(&t) {
+            if let Active::Probe(p, token) = &mut run.active {
+                p.stop(self.poll.registry());
+                self.tokens.remove(token);
+            }
+            run.active = Active::Idle;
+            run.epoch = epoch;
+            self.timers.arm(now + delay, Timer::Start(t, epoch));
+        }
     }
 
     /// A ping on the socket the supervisor gave for checker `t` (none yet: not run).
@@ -442,7 +513,7 @@ impl Daemon {
         t: Target,
         ip: std::net::IpAddr,
         token: Token,
-    ) -> Option<Result<Probe, String>> {
+    ) -> Option<Result<Probe, StartError>> {
         let (fd, style) = self.ping_sockets.get(&t)?;
         self.ping_seq = self.ping_seq.wrapping_add(1);
         Some(
@@ -470,7 +541,7 @@ impl Daemon {
         for t in pings {
             let request = self.next_request;
             self.next_request = self.next_request.wrapping_add(1);
-            self.socket_requests.insert(request, key(t));
+            self.socket_requests.insert(request, Pending::Icmp(key(t)));
             self.send(&FromChecker::SocketRequest {
                 request,
                 kind: SocketKind::IcmpEcho { target: t },
@@ -480,26 +551,39 @@ impl Daemon {
     }
 
     /// The socket asked for with request #request arrived.
-    fn socket(&mut self, request: u32, fds: Vec<OwnedFd>) {
-        let Some(t) = self.socket_requests.remove(&request) else {
+    fn socket(&mut self, request: u32, fds: Vec<OwnedFd>) -> Result<(), DaemonError> {
+        let Some(pending) = self.socket_requests.remove(&request) else {
             log::warn!("IPC: socket #{request} received but not (or no longer) asked for; closed");
-            return;
+            return Ok(());
         };
         let Some(fd) = fds.into_iter().next() else {
-            return;
+            return Ok(());
+        };
+        let t = match pending {
+            Pending::Icmp(t) => t,
+            Pending::Source(t, epoch) => {
+                let waiting = self
+                    .runs
+                    .get(&t)
+                    .is_some_and(|r| r.epoch == epoch && matches!(r.active, Active::AwaitSocket));
+                if let (true, Some(plan)) = (waiting, self.engine.check(target(t)).cloned()) {
+                    self.start_probe(t, epoch, &plan, Some(fd), Instant::now())?;
+                }
+                return Ok(());
+            }
         };
         let style = match getsockopt(&fd, sockopt::SockType) {
             Ok(SockType::Raw) => ping::SocketStyle::Raw,
             Ok(SockType::Datagram) => ping::SocketStyle::Dgram,
             other => {
                 log::error!("IPC: socket #{request} is not an ICMP socket ({other:?}); closed");
-                return;
+                return Ok(());
             }
         };
         // The probe reads until EAGAIN: a blocking socket would stall the loop.
-        if let Err(e) = set_nonblocking(&fd) {
-            log::error!("IPC: socket #{request}: {e}; closed");
-            return;
+        if let Err(e) = connect::set_nonblocking(&fd) {
+            log::error!("IPC: socket #{request}: {}; closed", e.desc());
+            return Ok(());
         }
         let (rs, vs) = logs::names(&self.engine, target(t).server);
         log::info!("PING_CHECK of service {rs} of VS {vs}: socket received, starting");
@@ -513,12 +597,23 @@ impl Daemon {
             self.timers
                 .arm(Instant::now() + delay, Timer::Start(t, run.epoch));
         }
+        Ok(())
     }
 
     fn socket_refused(&mut self, request: u32, reason: &str) {
-        let Some(t) = self.socket_requests.remove(&request) else {
-            log::warn!("IPC: socket #{request} refused ({reason}) but not asked for");
-            return;
+        let t = match self.socket_requests.remove(&request) {
+            Some(Pending::Icmp(t)) => t,
+            Some(Pending::Source(t, epoch)) => {
+                if self.runs.get(&t).is_some_and(|r| r.epoch == epoch) {
+                    let why = format!("the supervisor refused its source socket ({reason})");
+                    self.not_run_now(t, &why, Instant::now());
+                }
+                return;
+            }
+            None => {
+                log::warn!("IPC: socket #{request} refused ({reason}) but not asked for");
+                return;
+            }
         };
         let (rs, vs) = logs::names(&self.engine, target(t).server);
         log::error!(
@@ -638,13 +733,6 @@ impl Daemon {
 /// How long a probe may take before its first progress: connect_timeout.
 fn probe_deadline(plan: &CheckPlan) -> Duration {
     plan.connect_timeout
-}
-
-fn set_nonblocking(fd: &OwnedFd) -> Result<(), String> {
-    let flags = fcntl(fd, FcntlArg::F_GETFL).map_err(|e| format!("F_GETFL: {}", e.desc()))?;
-    let flags = OFlag::from_bits_truncate(flags) | OFlag::O_NONBLOCK;
-    fcntl(fd, FcntlArg::F_SETFL(flags)).map_err(|e| format!("F_SETFL: {}", e.desc()))?;
-    Ok(())
 }
 
 fn random_upto(max: Duration) -> Duration {

@@ -221,6 +221,7 @@ mod tests {
             kind: Kind::Tcp(Endpoint {
                 target: format!("127.0.0.1:{port}").parse().expect("address"),
                 bind: None,
+                privileged: false,
             }),
             params: CheckerParams {
                 retry: 0,

@@ -24,6 +24,9 @@ pub struct Endpoint {
     pub target: SocketAddr,
     /// `bindto` and `bind_port` (port 0 when only an address is given).
     pub bind: Option<SocketAddr>,
+    /// The source needs privilege (`bind_port` below 1024, `bind_if`): the supervisor
+    /// makes the bound socket (`SocketRequest BoundSource`).
+    pub privileged: bool,
 }
 
 impl fmt::Display for Endpoint {
@@ -169,6 +172,23 @@ pub struct ServicePlan {
     /// Its real servers.
     pub servers: Vec<ServerPlan>,
 }
+
+impl Kind {
+    /// True when each run needs a bound socket from the supervisor.
+    pub fn needs_source_socket(&self) -> bool {
+        match self {
+            Kind::Tcp(e) | Kind::Udp { endpoint: e, .. } | Kind::Dns { endpoint: e, .. } => {
+                e.privileged
+            }
+            Kind::Http(h) => h.endpoint.privileged,
+            Kind::Smtp(s) => s.endpoints.iter().any(|e| e.privileged),
+            Kind::Misc { .. } | Kind::Ping { .. } | Kind::NotRun { .. } => false,
+        }
+    }
+}
+
+/// The reason a checker with several connections and a privileged source is not run.
+const ONE_PRIVILEGED_CONNECTION: &str = "a privileged source (bind_port below 1024, bind_if) is supported for one connection per check; this checker makes several (not yet done)";
 
 impl ServicePlan {
     /// The health logic's spec with the servers' specs filled in.
@@ -371,17 +391,7 @@ fn endpoint(o: &CheckOptions, rs: &RealServer, port: Option<u16>) -> Result<Endp
     let Some(port) = c.connect_port.or(port) else {
         return Err("no port to connect to (set connect_port)".into());
     };
-    if c.bind_port.is_some_and(|p| p < 1024) {
-        return Err(
-            "bind_port below 1024 needs a socket from the supervisor (not yet done)".into(),
-        );
-    }
-    if c.bind_if.is_some() {
-        return Err(
-            "bind_if needs SO_BINDTODEVICE, which this unprivileged process lacks (not yet done)"
-                .into(),
-        );
-    }
+    let privileged = c.bind_port.is_some_and(|p| p < 1024) || c.bind_if.is_some();
     if c.fwmark.is_some() {
         return Err(
             "fwmark needs SO_MARK (CAP_NET_ADMIN), which this process lacks (not yet done)".into(),
@@ -395,6 +405,7 @@ fn endpoint(o: &CheckOptions, rs: &RealServer, port: Option<u16>) -> Result<Endp
     Ok(Endpoint {
         target: SocketAddr::new(ip, port),
         bind,
+        privileged,
     })
 }
 
@@ -464,6 +475,7 @@ fn kind_of(
                 return not_run("url regex is not yet supported by vigil");
             }
             match ep(&h.options) {
+                Ok(e) if e.privileged && h.urls.len() > 1 => not_run(ONE_PRIVILEGED_CONNECTION),
                 Ok(e) => Kind::Http(http_plan(vs, rs, h, e)),
                 Err(r) => not_run(r),
             }
@@ -505,6 +517,9 @@ fn kind_of(
                     Err(r) => return not_run(r),
                 }
             }
+            if endpoints.len() > 1 && endpoints.iter().any(|e| e.privileged) {
+                return not_run(ONE_PRIVILEGED_CONNECTION);
+            }
             Kind::Smtp(SmtpPlan {
                 endpoints,
                 helo_name: s.helo_name.clone(),
@@ -533,6 +548,7 @@ fn kind_of(
                 return not_run("url regex is not yet supported by vigil");
             }
             match ep(&h.options) {
+                Ok(e) if e.privileged && h.urls.len() > 1 => not_run(ONE_PRIVILEGED_CONNECTION),
                 Ok(e) => {
                     let mut plan = http_plan(vs, rs, h, e);
                     plan.tls = Some(TlsPlan { sni: h.enable_sni });
@@ -574,7 +590,8 @@ mod tests {
             p.checks[0].kind,
             Kind::Tcp(Endpoint {
                 target: "198.51.100.5:80".parse().expect("address"),
-                bind: None
+                bind: None,
+                privileged: false,
             })
         );
     }

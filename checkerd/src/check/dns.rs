@@ -3,10 +3,11 @@
 //! and runts are ignored while waiting (keepalived/check/check_dns.c `dns_recv_thread`,
 //! `dns_make_query`).
 
-use super::{connect, Progress, Verdict};
+use super::{connect, poll_error, Progress, StartError, Verdict};
 use crate::plan::Endpoint;
 use mio::{Interest, Registry, Token};
 use std::io::ErrorKind;
+use std::os::fd::OwnedFd;
 use vigil_config::model::check::{DnsCheck, DnsType};
 
 /// The RR type number of a query type (RFC 1035 §3.2.2, RFC 3596, RFC 4034).
@@ -76,17 +77,18 @@ impl DnsProbe {
     pub fn start(
         ep: &Endpoint,
         check: &DnsCheck,
+        given: Option<OwnedFd>,
         registry: &Registry,
         token: Token,
-    ) -> Result<DnsProbe, String> {
-        let fail = |e: std::io::Error| format!("DNS query to {ep} failed: {e}");
+    ) -> Result<DnsProbe, StartError> {
+        let fail = |e: std::io::Error| StartError::Failed(format!("DNS query to {ep} failed: {e}"));
         let id = fastrand::u16(..);
-        let q = query(check, id)?;
-        let mut socket = connect::udp(ep).map_err(fail)?;
+        let q = query(check, id).map_err(StartError::Local)?;
+        let mut socket = connect::udp(ep, given).map_err(|e| e.context("DNS"))?;
         socket.send(&q).map_err(fail)?;
         registry
             .register(&mut socket, token, Interest::READABLE)
-            .map_err(|e| format!("cannot poll the socket: {e}"))?;
+            .map_err(poll_error)?;
         Ok(DnsProbe {
             socket,
             id,

@@ -3,12 +3,13 @@
 //! given, the MD5 of the body must match (keepalived/check/check_http.c; the digest is
 //! what `genhash` prints). Every URL must pass.
 
-use super::{connect, tls, Progress, Verdict};
+use super::{connect, poll_error, tls, Progress, StartError, Verdict};
 use crate::plan::{HttpPlan, UrlPlan};
 use md5::{Digest, Md5};
 use mio::{Interest, Registry, Token};
 use rustls::{ClientConfig, ClientConnection};
 use std::io::{ErrorKind, Read, Write};
+use std::os::fd::OwnedFd;
 use std::sync::Arc;
 use vigil_config::model::check::HttpProtocol;
 
@@ -184,23 +185,21 @@ fn open(
     plan: &HttpPlan,
     tls_config: Option<&Arc<ClientConfig>>,
     url: &UrlPlan,
+    given: Option<OwnedFd>,
     registry: &Registry,
     token: Token,
-) -> Result<Connection, String> {
+) -> Result<Connection, StartError> {
     let tls = match (plan.tls, tls_config) {
-        (Some(t), Some(config)) => Some(Box::new(tls::connection(
-            config.clone(),
-            t.sni,
-            &url.host,
-            plan.endpoint.target.ip(),
-        )?)),
+        (Some(t), Some(config)) => Some(Box::new(
+            tls::connection(config.clone(), t.sni, &url.host, plan.endpoint.target.ip())
+                .map_err(StartError::Local)?,
+        )),
         _ => None,
     };
-    let mut stream = connect::tcp(&plan.endpoint)
-        .map_err(|e| format!("HTTP connection to {} failed: {e}", plan.endpoint))?;
+    let mut stream = connect::tcp(&plan.endpoint, given).map_err(|e| e.context("HTTP"))?;
     registry
         .register(&mut stream, token, Interest::WRITABLE)
-        .map_err(|e| format!("cannot poll the socket: {e}"))?;
+        .map_err(poll_error)?;
     Ok(Connection {
         stream,
         stage: Stage::Connecting,
@@ -214,16 +213,21 @@ fn open(
 
 impl HttpProbe {
     /// Starts the first URL.
-    pub fn start(plan: &HttpPlan, registry: &Registry, token: Token) -> Result<HttpProbe, String> {
+    pub fn start(
+        plan: &HttpPlan,
+        given: Option<OwnedFd>,
+        registry: &Registry,
+        token: Token,
+    ) -> Result<HttpProbe, StartError> {
         let first = plan
             .urls
             .first()
-            .ok_or_else(|| "HTTP_GET without url".to_string())?;
+            .ok_or_else(|| StartError::Local("HTTP_GET without url".to_string()))?;
         let tls_config = match plan.tls {
-            Some(_) => Some(tls::client_config()?),
+            Some(_) => Some(tls::client_config().map_err(StartError::Local)?),
             None => None,
         };
-        let conn = open(plan, tls_config.as_ref(), first, registry, token)?;
+        let conn = open(plan, tls_config.as_ref(), first, given, registry, token)?;
         Ok(HttpProbe {
             plan: plan.clone(),
             tls_config,
@@ -245,9 +249,18 @@ impl HttpProbe {
                         return Progress::Done(Ok(()));
                     };
                     let _ = registry.deregister(&mut self.conn.stream);
-                    match open(&self.plan, self.tls_config.as_ref(), url, registry, token) {
+                    match open(
+                        &self.plan,
+                        self.tls_config.as_ref(),
+                        url,
+                        None,
+                        registry,
+                        token,
+                    ) {
                         Ok(c) => self.conn = c,
-                        Err(e) => return Progress::Done(Err(e)),
+                        Err(StartError::Local(e) | StartError::Failed(e)) => {
+                            return Progress::Done(Err(e))
+                        }
                     }
                     return Progress::Pending;
                 }
@@ -421,6 +434,7 @@ mod tests {
             endpoint: Endpoint {
                 target: "198.51.100.7:8080".parse().expect("address"),
                 bind: None,
+                privileged: false,
             },
             protocol: HttpProtocol::V1_0,
             urls: vec![url(None)],

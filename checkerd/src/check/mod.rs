@@ -15,9 +15,35 @@ pub mod udp;
 
 use crate::plan::Kind;
 use mio::{Registry, Token};
+use std::os::fd::OwnedFd;
 
 /// How a network probe ended.
 pub type Verdict = Result<(), String>;
+
+/// Why a probe did not start.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StartError {
+    /// A local problem (no socket, the bind failed): keepalived logs and tries again
+    /// after delay_loop without changing the checker's state (check_tcp.c
+    /// `tcp_connect_thread`).
+    Local(String),
+    /// The check failed at once (the connect or the send was refused).
+    Failed(String),
+}
+
+impl StartError {
+    /// The same error with `what` before its text.
+    pub fn context(self, what: &str) -> StartError {
+        match self {
+            StartError::Local(s) => StartError::Local(format!("{what}: {s}")),
+            StartError::Failed(s) => StartError::Failed(format!("{what} {s}")),
+        }
+    }
+}
+
+fn poll_error(e: std::io::Error) -> StartError {
+    StartError::Local(format!("cannot poll the socket: {e}"))
+}
 
 /// A probe in progress.
 #[derive(Debug)]
@@ -46,18 +72,24 @@ pub enum Progress {
 }
 
 impl Probe {
-    /// Starts a network probe of `kind`, registered with `token`; `None` for kinds
-    /// that are not network probes here; `Some(Err(..))` when it failed at once.
-    pub fn start(kind: &Kind, registry: &Registry, token: Token) -> Option<Result<Probe, String>> {
+    /// Starts a network probe of `kind`, registered with `token`, on the socket
+    /// `given` by the supervisor if any; `None` for kinds that are not network probes
+    /// here.
+    pub fn start(
+        kind: &Kind,
+        given: Option<OwnedFd>,
+        registry: &Registry,
+        token: Token,
+    ) -> Option<Result<Probe, StartError>> {
         Some(match kind {
-            Kind::Tcp(ep) => tcp::TcpProbe::start(ep, registry, token).map(Probe::Tcp),
-            Kind::Http(h) => http::HttpProbe::start(h, registry, token).map(Probe::Http),
-            Kind::Smtp(s) => smtp::SmtpProbe::start(s, registry, token).map(Probe::Smtp),
+            Kind::Tcp(ep) => tcp::TcpProbe::start(ep, given, registry, token).map(Probe::Tcp),
+            Kind::Http(h) => http::HttpProbe::start(h, given, registry, token).map(Probe::Http),
+            Kind::Smtp(s) => smtp::SmtpProbe::start(s, given, registry, token).map(Probe::Smtp),
             Kind::Udp { endpoint, check } => {
-                udp::UdpProbe::start(endpoint, check, registry, token).map(Probe::Udp)
+                udp::UdpProbe::start(endpoint, check, given, registry, token).map(Probe::Udp)
             }
             Kind::Dns { endpoint, check } => {
-                dns::DnsProbe::start(endpoint, check, registry, token).map(Probe::Dns)
+                dns::DnsProbe::start(endpoint, check, given, registry, token).map(Probe::Dns)
             }
             _ => return None,
         })

@@ -5,7 +5,7 @@
 //! arrives: replies are matched by source, identifier and sequence; IPv4 ones carry
 //! their IP header) or a ping socket (SOCK_DGRAM, the kernel owns the identifier).
 
-use super::{Progress, Verdict};
+use super::{Progress, StartError, Verdict};
 use mio::unix::SourceFd;
 use mio::{Interest, Registry, Token};
 use nix::errno::Errno;
@@ -100,7 +100,7 @@ impl PingProbe {
         seq: u16,
         registry: &Registry,
         token: Token,
-    ) -> Result<PingProbe, String> {
+    ) -> Result<PingProbe, StartError> {
         let v6 = target.is_ipv6();
         let packet = echo_request(v6, id, seq);
         let to = SockaddrStorage::from(SocketAddr::new(target, 0));
@@ -108,11 +108,12 @@ impl PingProbe {
         // Drain replies that came late for earlier requests.
         let mut buf = [0u8; 2048];
         while recvfrom::<SockaddrStorage>(raw, &mut buf).is_ok() {}
-        sendto(raw, &packet, &to, MsgFlags::MSG_DONTWAIT)
-            .map_err(|e| format!("ICMP echo to {target} failed: {}", e.desc()))?;
+        sendto(raw, &packet, &to, MsgFlags::MSG_DONTWAIT).map_err(|e| {
+            StartError::Failed(format!("ICMP echo to {target} failed: {}", e.desc()))
+        })?;
         registry
             .register(&mut SourceFd(&raw), token, Interest::READABLE)
-            .map_err(|e| format!("cannot poll the socket: {e}"))?;
+            .map_err(super::poll_error)?;
         Ok(PingProbe {
             fd: raw,
             style,

@@ -1,10 +1,11 @@
 //! SMTP_CHECK: for each connection in turn, the 220 greeting, `HELO helo_name` answered
 //! with 250, then `QUIT` (keepalived/check/check_smtp.c). Every connection must pass.
 
-use super::{connect, Progress};
+use super::{connect, poll_error, Progress, StartError};
 use crate::plan::{Endpoint, SmtpPlan};
 use mio::{Interest, Registry, Token};
 use std::io::{ErrorKind, Read, Write};
+use std::os::fd::OwnedFd;
 
 /// The longest reply accepted: a server that talks more is not an SMTP server.
 const MAX_REPLY: usize = 64 * 1024;
@@ -57,12 +58,16 @@ pub struct SmtpProbe {
     conn: Conn,
 }
 
-fn open(ep: &Endpoint, registry: &Registry, token: Token) -> Result<Conn, String> {
-    let mut stream =
-        connect::tcp(ep).map_err(|e| format!("SMTP connection to {ep} failed: {e}"))?;
+fn open(
+    ep: &Endpoint,
+    given: Option<OwnedFd>,
+    registry: &Registry,
+    token: Token,
+) -> Result<Conn, StartError> {
+    let mut stream = connect::tcp(ep, given).map_err(|e| e.context("SMTP"))?;
     registry
         .register(&mut stream, token, Interest::READABLE | Interest::WRITABLE)
-        .map_err(|e| format!("cannot poll the socket: {e}"))?;
+        .map_err(poll_error)?;
     Ok(Conn {
         stream,
         stage: Stage::Connecting,
@@ -80,13 +85,18 @@ enum Step {
 
 impl SmtpProbe {
     /// Connects to the first endpoint.
-    pub fn start(plan: &SmtpPlan, registry: &Registry, token: Token) -> Result<SmtpProbe, String> {
+    pub fn start(
+        plan: &SmtpPlan,
+        given: Option<OwnedFd>,
+        registry: &Registry,
+        token: Token,
+    ) -> Result<SmtpProbe, StartError> {
         let first = plan
             .endpoints
             .first()
-            .ok_or_else(|| "SMTP_CHECK without a connection".to_string())?;
+            .ok_or_else(|| StartError::Local("SMTP_CHECK without a connection".to_string()))?;
         Ok(SmtpProbe {
-            conn: open(first, registry, token)?,
+            conn: open(first, given, registry, token)?,
             plan: plan.clone(),
             index: 0,
         })
@@ -104,9 +114,11 @@ impl SmtpProbe {
                         return Progress::Done(Ok(()));
                     };
                     let _ = registry.deregister(&mut self.conn.stream);
-                    match open(ep, registry, token) {
+                    match open(ep, None, registry, token) {
                         Ok(c) => self.conn = c,
-                        Err(e) => return Progress::Done(Err(e)),
+                        Err(StartError::Local(e) | StartError::Failed(e)) => {
+                            return Progress::Done(Err(e))
+                        }
                     }
                     return Progress::Pending;
                 }

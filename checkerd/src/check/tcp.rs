@@ -2,9 +2,10 @@
 //! (keepalived/check/check_tcp.c). Success is the completed three-way handshake; the
 //! connection is closed at once.
 
-use super::{connect, Progress};
+use super::{connect, poll_error, Progress, StartError};
 use crate::plan::Endpoint;
 use mio::{Interest, Registry, Token};
+use std::os::fd::OwnedFd;
 
 /// A TCP connect in progress.
 #[derive(Debug)]
@@ -15,12 +16,16 @@ pub struct TcpProbe {
 
 impl TcpProbe {
     /// Starts connecting to `ep`.
-    pub fn start(ep: &Endpoint, registry: &Registry, token: Token) -> Result<TcpProbe, String> {
-        let mut stream =
-            connect::tcp(ep).map_err(|e| format!("TCP connection to {ep} failed: {e}"))?;
+    pub fn start(
+        ep: &Endpoint,
+        given: Option<OwnedFd>,
+        registry: &Registry,
+        token: Token,
+    ) -> Result<TcpProbe, StartError> {
+        let mut stream = connect::tcp(ep, given).map_err(|e| e.context("TCP"))?;
         registry
             .register(&mut stream, token, Interest::WRITABLE)
-            .map_err(|e| format!("cannot poll the socket: {e}"))?;
+            .map_err(poll_error)?;
         Ok(TcpProbe {
             stream,
             target: ep.target,

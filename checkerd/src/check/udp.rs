@@ -5,10 +5,11 @@
 //! bits ignored (keepalived/check/check_udp.c `check_udp_reply`, layer4.c
 //! `udp_socket_state`). Without `require_reply`, silence until the timeout passes.
 
-use super::{connect, Progress, Verdict};
+use super::{connect, poll_error, Progress, StartError, Verdict};
 use crate::plan::Endpoint;
 use mio::{Interest, Registry, Token};
 use std::io::ErrorKind;
+use std::os::fd::OwnedFd;
 use vigil_config::model::check::UdpCheck;
 
 /// Whether `reply` passes the check's reply rules.
@@ -46,11 +47,12 @@ impl UdpProbe {
     pub fn start(
         ep: &Endpoint,
         check: &UdpCheck,
+        given: Option<OwnedFd>,
         registry: &Registry,
         token: Token,
-    ) -> Result<UdpProbe, String> {
-        let fail = |e: std::io::Error| format!("UDP connection to {ep} failed: {e}");
-        let mut socket = connect::udp(ep).map_err(fail)?;
+    ) -> Result<UdpProbe, StartError> {
+        let fail = |e: std::io::Error| StartError::Failed(format!("UDP send to {ep} failed: {e}"));
+        let mut socket = connect::udp(ep, given).map_err(|e| e.context("UDP"))?;
         let payload = check
             .payload
             .clone()
@@ -58,7 +60,7 @@ impl UdpProbe {
         socket.send(&payload).map_err(fail)?;
         registry
             .register(&mut socket, token, Interest::READABLE)
-            .map_err(|e| format!("cannot poll the socket: {e}"))?;
+            .map_err(poll_error)?;
         Ok(UdpProbe {
             socket,
             check: check.clone(),
