@@ -8,8 +8,16 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn killed_checker_is_back_within_a_second_and_vrrpd_is_untouched() {
-    let mut s = Suite::new("rck", BASIC);
+    let conf = BASIC
+        .replace("state BACKUP", "state MASTER")
+        .replace("priority 100", "priority 200");
+    let mut s = Suite::new("rck", &conf);
+    s.host
+        .run("ip addr add 192.0.2.1/24 dev eth0")
+        .expect("address");
     s.start_ready();
+    // A MASTER, so that "not disturbed" means something.
+    s.wait_log("(VI_1) is MASTER", Duration::from_secs(10));
     let vrrp = s.vrrp().expect("vrrp");
     let checker = s.checker().expect("checker");
     // A checker that has been running a while (a crash-looping one is the backoff
@@ -39,12 +47,31 @@ fn killed_checker_is_back_within_a_second_and_vrrpd_is_untouched() {
     assert!(common::alive(vrrp));
     let after = s.ctl(&["status", "--json"]);
     let after: serde_json::Value = serde_json::from_slice(&after.stdout).expect("json");
-    assert_eq!(
-        before["instances"], after["instances"],
-        "VRRP state changed"
-    );
+    // Counters move on their own; the state and priority must not.
+    let states = |v: &serde_json::Value| -> Vec<(String, String, u64)> {
+        v["instances"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|i| {
+                        (
+                            i["name"].to_string(),
+                            i["state"].to_string(),
+                            i["priority"].as_u64().unwrap_or(0),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    assert!(!states(&before).is_empty(), "no instance report: {before}");
+    assert_eq!(states(&before), states(&after), "VRRP state changed");
     assert_eq!(after["processes"][2]["restarts"], 1);
     assert_eq!(after["processes"][1]["restarts"], 0);
+    assert!(
+        s.host.has_address("eth0", "192.0.2.100"),
+        "the MASTER lost its VIP"
+    );
     let log = s.log();
     assert!(log.contains("checker child (pid"), "{log}");
     assert!(log.contains("killed by signal SIGKILL"), "{log}");

@@ -117,6 +117,10 @@ impl Daemon {
             // hold them while the peer takes over, so they go before anything else.
             if !clean {
                 vip_cleanup::remove_all(&self.config);
+                // It may have applied a reload in progress: its addresses too.
+                if let Some(p) = &self.pending {
+                    vip_cleanup::remove_all(&p.config);
+                }
             }
         } else {
             self.reports.forget_checker();
