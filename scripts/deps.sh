@@ -7,6 +7,7 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v keepalived >/dev/null 2>&1 || need_apt+=(keepalived)
 command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
 command -v ping >/dev/null 2>&1 || need_apt+=(iputils-ping)
+command -v nft >/dev/null 2>&1 || need_apt+=(nftables)
 # systemd-analyze and systemd-sysusers check the packaging files.
 command -v systemd-analyze >/dev/null 2>&1 || need_apt+=(systemd)
 [ -x /usr/bin/time ] || need_apt+=(time)
