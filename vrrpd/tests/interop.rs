@@ -195,3 +195,88 @@ fn interop_v2_pass_and_ah_with_keepalived() {
     );
     assert_eq!(d.state(), Some(VrrpState::Master));
 }
+
+/// keepalived MASTER → vigil BACKUP hears it without errors; keepalived stops →
+/// vigil takes over; keepalived comes back at a lower priority → it stays BACKUP.
+/// `k_addr` gives keepalived's source address from its host.
+fn both_roles(
+    tag: &str,
+    k_conf: &dyn Fn(u8) -> String,
+    v_conf: &str,
+    vip: &str,
+    k_addr: &dyn Fn(&Host) -> String,
+) {
+    let (lab, hosts) = lab(tag, 2);
+    let mut k = Keepalived::start_with(&hosts[1], lab.dir(), &k_conf(200));
+    wait_until("keepalived MASTER", Duration::from_secs(5), || {
+        hosts[1].has_address("eth0", vip)
+    });
+    let mut a = Node::start(&hosts[0], v_conf);
+    a.wait_state(0, VrrpState::Backup, Duration::from_secs(2));
+    std::thread::sleep(Duration::from_millis(600));
+    let st = a.status_request(1);
+    assert_eq!(st[0].state, VrrpState::Backup, "log:\n{}", a.log());
+    assert_eq!(st[0].master, Some(k_addr(&hosts[1]).parse().unwrap()));
+    assert!(st[0].counters.adverts_received >= 4, "{:?}", st[0].counters);
+    assert_eq!(st[0].counters.checksum_errors, 0);
+    let start = Instant::now();
+    k.terminate();
+    a.wait_state(0, VrrpState::Master, Duration::from_millis(500));
+    eprintln!(
+        "{tag}: keepalived SIGTERM -> vigil MASTER: {:?}",
+        start.elapsed()
+    );
+    k.stop();
+    wait_until("VIP on vigil", Duration::from_secs(1), || {
+        hosts[0].has_address("eth0", vip)
+    });
+    let _k = Keepalived::start_with(&hosts[1], lab.dir(), &k_conf(50));
+    wait_until("keepalived BACKUP", Duration::from_secs(5), || {
+        hosts[1].log().matches("Entering BACKUP STATE").count() >= 2
+    });
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(
+        !hosts[1].has_address("eth0", vip),
+        "keepalived took over:\n{}",
+        hosts[1].log()
+    );
+    assert_eq!(a.state(), Some(VrrpState::Master));
+}
+
+#[test]
+fn interop_unicast_v3_with_keepalived_in_both_roles() {
+    let uni = |me: u8, peer: u8| {
+        format!("    unicast_src_ip 192.0.2.{me}\n    unicast_peer {{\n        192.0.2.{peer}\n    }}\n")
+    };
+    let k = move |p: u8| v3_conf(p, &uni(2, 1));
+    both_roles("k4", &k, &v3_conf(100, &uni(1, 2)), VIP, &|_| {
+        "192.0.2.2".into()
+    });
+}
+
+#[test]
+fn interop_ipv6_with_keepalived_in_both_roles() {
+    let conf = |p: u8| {
+        format!(
+            r#"
+vrrp_instance VI_6 {{
+    interface eth0
+    virtual_router_id 61
+    priority {p}
+    advert_int 0.1
+    virtual_ipaddress {{
+        2001:db8::100/64
+    }}
+}}
+"#
+        )
+    };
+    // keepalived sends from the link-local address of its eth0 (RFC 5798 §5.1.2.1).
+    let link_local = |h: &Host| {
+        h.run("ip -6 -o addr show dev eth0 scope link | awk '{print $4}' | cut -d/ -f1")
+            .unwrap()
+            .trim()
+            .to_string()
+    };
+    both_roles("k5", &conf, &conf(100), "2001:db8::100", &link_local);
+}

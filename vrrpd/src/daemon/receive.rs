@@ -3,7 +3,6 @@
 //! and a rejected packet never reaches the state machine.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::IpAddr;
 
 use super::build::Auth;
 use super::instance::Running;
@@ -22,8 +21,8 @@ pub fn dispatch(
     unattributed: &mut packet::Counters,
     instances: &mut BTreeMap<u64, Running>,
 ) -> Option<(u64, Event)> {
-    let vrid = match validate::parse(d) {
-        Ok(p) => p.advert.vrid(),
+    let (vrid, src) = match validate::parse(d) {
+        Ok(p) => (p.advert.vrid(), p.src),
         Err(rej) => {
             unattributed.record(rej.reason());
             log::debug!("{}: dropped packet: {rej}", ifname);
@@ -37,13 +36,13 @@ pub fn dispatch(
     };
     let r = instances.get_mut(&id)?;
     let spec = &r.spec;
-    let from_master = |src: IpAddr| r.fsm.master().map(|(a, _)| a) == Some(src);
-    let src_guess = validate::parse(d).map(|p| p.src).ok();
+    // keepalived `skip_check_adv_addr`: no address check for the current master.
+    let from_master = r.fsm.master().map(|(a, _)| a) == Some(src);
     let expect = Expect {
         version: spec.version,
         interval: spec.wire_interval(),
         addresses: &spec.advertised,
-        check_addresses: !(spec.skip_check_adv_addr && src_guess.is_some_and(from_master)),
+        check_addresses: !(spec.skip_check_adv_addr && from_master),
         auth: match &spec.auth {
             Auth::None => ExpectAuth::None,
             Auth::Pass(p) => ExpectAuth::Pass(p),

@@ -484,6 +484,12 @@ impl Runtime {
                 Action::Transition { from, to, .. } => {
                     if to == State::Master {
                         r.counters.became_master += 1;
+                        // keepalived's AH counter: a new MASTER counts on from the
+                        // highest sequence number heard, so that backups which heard
+                        // the old master accept it; what it hears next starts afresh
+                        // (a restarted peer counts from 1 again).
+                        r.ah_tx_seq = r.ah_tx_seq.max(r.ah_rx_seq);
+                        r.ah_rx_seq = 0;
                     }
                     if from == State::Master {
                         r.counters.released_master += 1;
