@@ -2,6 +2,7 @@
 
 use crate::cli::{Args, EXIT_CONFIG, EXIT_FAILURE, EXIT_NOPERM};
 use crate::daemon::{self, Exit};
+use nix::sys::signal::{SigSet, Signal};
 use nix_privsep::unistd::Pid;
 use vigil_privsep::{drop_privileges, user, DropPlan, Role};
 
@@ -36,6 +37,13 @@ pub fn run(args: &Args) -> u8 {
             eprintln!("vigil-checkerd: logging: {e}");
             return EXIT_FAILURE;
         }
+    }
+    // A reload comes over IPC; a stray SIGHUP (a terminal hangup of the process group)
+    // must not kill the checker. Blocked, it stays pending and harmless.
+    let mut hup = SigSet::empty();
+    hup.add(Signal::SIGHUP);
+    if let Err(e) = hup.thread_block() {
+        log::warn!("cannot block SIGHUP: {}", e.desc());
     }
     let fd = match vigil_ipc::adopt_inherited(args.ipc_fd) {
         Ok(fd) => fd,

@@ -158,3 +158,16 @@ fn a_broken_reload_is_rejected_and_the_old_configuration_stays() {
     assert_eq!(statuses, 2, "generation 1 still in force");
     assert!(c.child.try_wait().expect("wait").is_none(), "still running");
 }
+
+#[test]
+fn sighup_does_not_stop_the_checker() {
+    let mut c = start_with(ONE_SERVER);
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(c.child.id()).expect("pid"));
+    // Only the process this test started, by its pid.
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).expect("kill");
+    c.send(ToChecker::Ping(Nonce(5)));
+    c.wait_for(Duration::from_secs(2), "Pong(5)", |m| {
+        matches!(m, FromChecker::Pong(Nonce(5)))
+    });
+    assert!(c.child.try_wait().expect("wait").is_none());
+}
