@@ -85,6 +85,8 @@ mod expr;
 mod msg;
 mod socket;
 mod table;
+#[cfg(test)]
+mod testutil;
 
 use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};

@@ -360,13 +360,14 @@ pub(crate) fn push_setup(b: &mut Batch, family: Family, cfg: &TableConfig) {
         let mut a = Attrs::new();
         a.str(NFTA_CHAIN_TABLE, t).str(NFTA_CHAIN_NAME, c.name);
         if let Some(hook) = c.hook {
-            // libnftnl's order: hook, type, policy (nftnl_chain_nlmsg_build_payload).
+            // nft 1.0.6's attribute order (type, policy, hook), so that the message is
+            // byte for byte what `nft add chain` sends; the kernel takes any order.
             let prio = cfg.priority as u32;
+            a.str(NFTA_CHAIN_TYPE, "filter")
+                .u32(NFTA_CHAIN_POLICY, NF_ACCEPT);
             a.nest(NFTA_CHAIN_HOOK, |h| {
                 h.u32(NFTA_HOOK_HOOKNUM, hook).u32(NFTA_HOOK_PRIORITY, prio);
             });
-            a.str(NFTA_CHAIN_TYPE, "filter")
-                .u32(NFTA_CHAIN_POLICY, NF_ACCEPT);
         }
         b.push(Msg {
             kind: Kind::NewChain,
@@ -462,6 +463,7 @@ pub(crate) fn key_v6(a: Ipv6Addr) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::from_mnl;
 
     fn labels(b: &Batch) -> Vec<String> {
         b.msgs
@@ -503,23 +505,53 @@ mod tests {
         );
     }
 
+    /// `nft --debug=mnl add chain ip keepalived in { type filter hook input priority -1;
+    /// policy accept; }` (nft 1.0.6), the NEWCHAIN attributes.
+    const CHAIN_IN: &str = "
+        |00015|--|00001|
+        | 6b 65 65 70 |
+        | 61 6c 69 76 |
+        | 65 64 00 00 |
+        |00007|--|00003|
+        | 69 6e 00 00 |
+        |00011|--|00007|
+        | 66 69 6c 74 |
+        | 65 72 00 00 |
+        |00008|--|00005|
+        | 00 00 00 01 |
+        |00020|N-|00004|
+        |00008|--|00001|
+        | 00 00 00 01 |
+        |00008|--|00002|
+        | ff ff ff ff |
+    ";
+
     #[test]
-    fn base_chain_carries_hook_priority_type_policy() {
+    fn base_chain_matches_nft_byte_for_byte() {
         let mut b = Batch::default();
-        let cfg = TableConfig {
-            priority: -5,
-            ..TableConfig::default()
-        };
-        push_setup(&mut b, Family::Ipv4, &cfg);
-        let out = &b.msgs[3];
-        let mut want = Attrs::new();
-        want.str(1, "keepalived").str(3, "out");
-        want.nest(4, |h| {
+        push_setup(&mut b, Family::Ipv4, &TableConfig::default());
+        let chain_in = &b.msgs[4];
+        assert_eq!(chain_in.kind, Kind::NewChain);
+        assert_eq!(chain_in.flags, NLM_F_CREATE);
+        assert_eq!(chain_in.attrs, from_mnl(CHAIN_IN));
+    }
+
+    #[test]
+    fn chain_priority_is_configurable() {
+        let mut b = Batch::default();
+        push_setup(
+            &mut b,
+            Family::Ipv4,
+            &TableConfig {
+                priority: -5,
+                ..TableConfig::default()
+            },
+        );
+        let mut hook = Attrs::new();
+        hook.nest(4, |h| {
             h.u32(1, 3).u32(2, 0xffff_fffb);
         });
-        want.str(7, "filter").u32(5, 1);
-        assert_eq!(out.attrs, want.into_bytes());
-        assert_eq!(out.flags, NLM_F_CREATE);
+        assert!(b.msgs[3].attrs.ends_with(&hook.into_bytes()));
     }
 
     #[test]
@@ -568,7 +600,12 @@ mod tests {
         assert_eq!(m.flags, 0);
         // nft --debug=mnl add element ip keepalived vips { 192.0.2.100 }:
         // |00020|N-|00003| |00016|N-|00001| |00012|N-|00001| |00008|--|00001| c0 00 02 64
-        let one = [16u8, 0, 1, 0x80, 12, 0, 1, 0x80, 8, 0, 1, 0, 192, 0, 2, 100];
+        let one = from_mnl(
+            "|00016|N-|00001|
+             |00012|N-|00001|
+             |00008|--|00001|
+             | c0 00 02 64 |",
+        );
         assert!(m.attrs.windows(16).any(|w| w == one));
         assert!(m.attrs.windows(4).any(|w| w == [192, 0, 2, 101]));
     }

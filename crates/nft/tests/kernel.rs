@@ -21,7 +21,11 @@ struct Netns {
 
 impl Netns {
     fn new() -> Netns {
-        let name = format!("vgnft-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::SeqCst));
+        let name = format!(
+            "vgnft-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::SeqCst)
+        );
         run_ok(Command::new("ip").args(["netns", "add", &name]));
         let ns = Netns { name };
         ns.sh("ip link set lo up");
@@ -44,14 +48,17 @@ impl Netns {
 
     /// A shell command inside the namespace; panics unless it succeeds.
     fn sh(&self, script: &str) -> String {
-        let out = run_ok(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]));
+        let out =
+            run_ok(Command::new("ip").args(["netns", "exec", &self.name, "sh", "-c", script]));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
     /// True if a single ping from this namespace is answered.
     fn ping(&self, addr: &str) -> bool {
         Command::new("ip")
-            .args(["netns", "exec", &self.name, "ping", "-n", "-q", "-c1", "-W1", addr])
+            .args([
+                "netns", "exec", &self.name, "ping", "-n", "-q", "-c1", "-W1", addr,
+            ])
             .output()
             .map(|o| o.status.success())
             .unwrap_or(false)
@@ -66,22 +73,34 @@ impl Netns {
 
 impl Drop for Netns {
     fn drop(&mut self) {
-        let _ = Command::new("ip").args(["netns", "del", &self.name]).output();
+        let _ = Command::new("ip")
+            .args(["netns", "del", &self.name])
+            .output();
     }
 }
 
 fn run_ok(cmd: &mut Command) -> Output {
     let out = cmd.output().expect("spawn");
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     out
 }
 
 /// Root and nft are needed; without them the tests say so and pass vacuously.
 fn can_run() -> bool {
     let root = std::fs::read_to_string("/proc/self/status")
-        .map(|s| s.lines().any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0")))
+        .map(|s| {
+            s.lines()
+                .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
+        })
         .unwrap_or(false);
-    let nft = Command::new("nft").arg("--version").output().is_ok_and(|o| o.status.success());
+    let nft = Command::new("nft")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !(root && nft) {
         eprintln!("skipped: needs root and nft (scripts/deps.sh)");
     }
@@ -112,7 +131,10 @@ fn normalise(v: Value) -> Value {
                 .collect(),
         ),
         Value::Array(a) => Value::Array(
-            a.into_iter().filter(|x| x.get("metainfo").is_none()).map(normalise).collect(),
+            a.into_iter()
+                .filter(|x| x.get("metainfo").is_none())
+                .map(normalise)
+                .collect(),
         ),
         other => other,
     }
@@ -184,7 +206,12 @@ fn counters_priority_and_table_name_as_keepalived() {
         return;
     }
     let ns = Netns::new();
-    let cfg = TableConfig { table: "vgtest".into(), priority: -5, counters: true, ..TableConfig::default() };
+    let cfg = TableConfig {
+        table: "vgtest".into(),
+        priority: -5,
+        counters: true,
+        ..TableConfig::default()
+    };
     ns.enter(|| {
         let mut nft = Nft::open().expect("open");
         nft.setup(&cfg).expect("setup");
@@ -201,14 +228,22 @@ fn a_family_table_is_created_on_demand_like_keepalived() {
     let ns = Netns::new();
     ns.enter(|| {
         let mut nft = Nft::open().expect("open");
-        let cfg = TableConfig { ipv4: false, ipv6: false, ..TableConfig::default() };
+        let cfg = TableConfig {
+            ipv4: false,
+            ipv6: false,
+            ..TableConfig::default()
+        };
         nft.setup(&cfg).expect("setup");
     });
     // Nothing until the first VIP, as keepalived before its first MASTER.
     assert_eq!(ns.ruleset(), serde_json::json!({"nftables": []}));
     ns.enter(|| {
         let mut nft = Nft::open().expect("open");
-        let cfg = TableConfig { ipv4: false, ipv6: false, ..TableConfig::default() };
+        let cfg = TableConfig {
+            ipv4: false,
+            ipv6: false,
+            ..TableConfig::default()
+        };
         nft.setup(&cfg).expect("setup");
         nft.add_vips(&ips(&GOLDEN_VIPS)).expect("add");
     });
@@ -227,23 +262,30 @@ fn vips_appear_and_disappear() {
         nft
     });
     // The socket stays in the namespace it was opened in, whichever thread uses it.
-    nft.add_vips(&ips(&["192.0.2.100", "2001:db8::100", "2001:db8::101"])).expect("add");
+    nft.add_vips(&ips(&["192.0.2.100", "2001:db8::100", "2001:db8::101"]))
+        .expect("add");
     let r = ns.ruleset();
     assert_eq!(elems(&r, "ip"), ["192.0.2.100"]);
     assert_eq!(elems(&r, "ip6"), ["2001:db8::100", "2001:db8::101"]);
     // Adding again, or alongside a new one, is fine.
-    nft.add_vips(&ips(&["192.0.2.100", "192.0.2.101"])).expect("re-add");
+    nft.add_vips(&ips(&["192.0.2.100", "192.0.2.101"]))
+        .expect("re-add");
     assert_eq!(elems(&ns.ruleset(), "ip"), ["192.0.2.100", "192.0.2.101"]);
-    nft.del_vips(&ips(&["192.0.2.100", "2001:db8::101"])).expect("del");
+    nft.del_vips(&ips(&["192.0.2.100", "2001:db8::101"]))
+        .expect("del");
     let r = ns.ruleset();
     assert_eq!(elems(&r, "ip"), ["192.0.2.101"]);
     assert_eq!(elems(&r, "ip6"), ["2001:db8::100"]);
     // Deleting what is not there is a no-op, not ENOENT.
-    nft.del_vips(&ips(&["192.0.2.100", "198.51.100.7"])).expect("del again");
+    nft.del_vips(&ips(&["192.0.2.100", "198.51.100.7"]))
+        .expect("del again");
     assert_eq!(nft.vips(), ips(&["192.0.2.101", "2001:db8::100"]));
     nft.del_vips(&nft.vips()).expect("del all");
     assert_eq!(ns.ruleset(), without_vips(golden("keepalived-2.2.7.json")));
-    assert!(matches!(nft.add_vips(&ips(&["fe80::1"])), Err(NftError::LinkLocal(_))));
+    assert!(matches!(
+        nft.add_vips(&ips(&["fe80::1"])),
+        Err(NftError::LinkLocal(_))
+    ));
 }
 
 #[test]
@@ -271,18 +313,35 @@ fn traffic_to_a_blocked_vip_is_dropped() {
         nft.setup(&TableConfig::default()).expect("setup");
         nft
     });
-    nft.add_vips(&ips(&["192.0.2.100", "2001:db8::100"])).expect("add");
+    nft.add_vips(&ips(&["192.0.2.100", "2001:db8::100"]))
+        .expect("add");
     // RFC 5798 §6.4.3: the VIPs are not accepted; the host's own addresses still are,
     // and neighbour discovery for the VIP still works (the neighbor-discovery rule).
     assert!(!peer.ping("192.0.2.100"), "IPv4 VIP must be dropped");
     assert!(!peer.ping("2001:db8::100"), "IPv6 VIP must be dropped");
-    assert!(peer.ping("192.0.2.1"), "the host's own IPv4 address must pass");
-    assert!(peer.ping("2001:db8::1"), "the host's own IPv6 address must pass");
+    assert!(
+        peer.ping("192.0.2.1"),
+        "the host's own IPv4 address must pass"
+    );
+    assert!(
+        peer.ping("2001:db8::1"),
+        "the host's own IPv6 address must pass"
+    );
     let drops = peer.sh("ip -6 neigh show 2001:db8::100");
-    assert!(!drops.contains("FAILED"), "NDP for the VIP must work: {drops}");
-    nft.del_vips(&ips(&["192.0.2.100", "2001:db8::100"])).expect("del");
-    assert!(peer.ping("192.0.2.100"), "IPv4 VIP reachable after del_vips");
-    assert!(peer.ping("2001:db8::100"), "IPv6 VIP reachable after del_vips");
+    assert!(
+        !drops.contains("FAILED"),
+        "NDP for the VIP must work: {drops}"
+    );
+    nft.del_vips(&ips(&["192.0.2.100", "2001:db8::100"]))
+        .expect("del");
+    assert!(
+        peer.ping("192.0.2.100"),
+        "IPv4 VIP reachable after del_vips"
+    );
+    assert!(
+        peer.ping("2001:db8::100"),
+        "IPv6 VIP reachable after del_vips"
+    );
 }
 
 #[test]
@@ -298,7 +357,10 @@ fn teardown_removes_the_tables() {
     nft.teardown().expect("teardown");
     assert_eq!(ns.ruleset(), serde_json::json!({"nftables": []}));
     assert!(nft.vips().is_empty());
-    assert!(matches!(nft.add_vips(&ips(&["192.0.2.100"])), Err(NftError::NotSetUp)));
+    assert!(matches!(
+        nft.add_vips(&ips(&["192.0.2.100"])),
+        Err(NftError::NotSetUp)
+    ));
     // Gone already (deleted by someone else): still fine.
     nft.setup(&TableConfig::default()).expect("setup");
     ns.sh("nft delete table ip keepalived");
@@ -322,18 +384,25 @@ fn setup_twice_starts_afresh() {
     assert!(nft.vips().is_empty());
     // A second handle (a restarted vrrpd) takes over the first one's tables.
     let mut other = ns.enter(|| Nft::open().expect("open"));
-    other.setup(&TableConfig::default()).expect("setup by another handle");
+    other
+        .setup(&TableConfig::default())
+        .expect("setup by another handle");
     other.add_vips(&ips(&GOLDEN_VIPS)).expect("add");
     assert_eq!(ns.ruleset(), golden("keepalived-2.2.7.json"));
     // A new table name replaces the old tables rather than leaving them behind.
-    let renamed = TableConfig { table: "vigil".into(), ..TableConfig::default() };
+    let renamed = TableConfig {
+        table: "vigil".into(),
+        ..TableConfig::default()
+    };
     other.setup(&renamed).expect("rename");
-    let tables: Vec<String> = ns
-        .ruleset()["nftables"]
+    let tables: Vec<String> = ns.ruleset()["nftables"]
         .as_array()
         .into_iter()
         .flatten()
-        .filter_map(|o| o.get("table").map(|t| format!("{} {}", t["family"], t["name"])))
+        .filter_map(|o| {
+            o.get("table")
+                .map(|t| format!("{} {}", t["family"], t["name"]))
+        })
         .collect();
     assert_eq!(tables, ["\"ip\" \"vigil\"", "\"ip6\" \"vigil\""]);
 }
@@ -346,14 +415,20 @@ fn a_failing_batch_reports_the_kernel_error_and_changes_nothing() {
     let ns = Netns::new();
     let mut nft = ns.enter(|| Nft::open().expect("open"));
     nft.setup(&TableConfig::default()).expect("setup");
-    nft.add_vips(&ips(&["192.0.2.100", "2001:db8::100"])).expect("add");
+    nft.add_vips(&ips(&["192.0.2.100", "2001:db8::100"]))
+        .expect("add");
     // Someone deleted the IPv4 table behind vigil's back.
     ns.sh("nft delete table ip keepalived");
-    let err = nft.del_vips(&ips(&["192.0.2.100", "2001:db8::100"])).expect_err("must fail");
+    let err = nft
+        .del_vips(&ips(&["192.0.2.100", "2001:db8::100"]))
+        .expect_err("must fail");
     match &err {
         NftError::Kernel { what, errno, .. } => {
             assert_eq!(*errno, libc::ENOENT, "{err}");
-            assert_eq!(what, "NFT_MSG_DELSETELEM elements of set ip keepalived vips");
+            assert_eq!(
+                what,
+                "NFT_MSG_DELSETELEM elements of set ip keepalived vips"
+            );
         }
         other => panic!("unexpected error {other:?}"),
     }
@@ -364,6 +439,9 @@ fn a_failing_batch_reports_the_kernel_error_and_changes_nothing() {
     assert_eq!(elems(&ns.ruleset(), "ip6"), ["2001:db8::100"]);
     assert_eq!(nft.vips(), ips(&["192.0.2.100", "2001:db8::100"]));
     // A bad table name is refused before anything is sent.
-    let bad = TableConfig { table: String::new(), ..TableConfig::default() };
+    let bad = TableConfig {
+        table: String::new(),
+        ..TableConfig::default()
+    };
     assert!(matches!(nft.setup(&bad), Err(NftError::BadTableName(_))));
 }
