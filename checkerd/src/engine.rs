@@ -9,6 +9,7 @@
 use crate::health::{Outcome, Report};
 use crate::plan::{CheckPlan, Plan};
 use crate::service::Service;
+use std::collections::HashMap;
 use vigil_ipc::msg::checker::{CheckerRef, RealServerRef, RealServerStatus};
 use vigil_ipc::msg::Index;
 use vigil_ipc::FromChecker;
@@ -80,10 +81,18 @@ impl Engine {
                     let old_sp = &old_plan.services[oi];
                     let old = &mut old_services[oi];
                     let mut taken = vec![false; old_sp.servers.len()];
+                    // By address and port: thousands of real servers stay linear.
+                    let mut by_key: HashMap<_, Vec<usize>> = HashMap::new();
+                    for (i, o) in old_sp.servers.iter().enumerate() {
+                        by_key.entry(o.key).or_default().push(i);
+                    }
                     let mut carried = Vec::with_capacity(sp.servers.len());
                     for rs in &sp.servers {
-                        let found = old_sp.servers.iter().enumerate().position(|(i, o)| {
-                            !taken[i] && o.key == rs.key && o.checks == rs.checks
+                        let found = by_key.get(&rs.key).and_then(|candidates| {
+                            candidates
+                                .iter()
+                                .copied()
+                                .find(|&i| !taken[i] && old_sp.servers[i].checks == rs.checks)
                         });
                         carried.push(found.and_then(|i| {
                             taken[i] = true;
