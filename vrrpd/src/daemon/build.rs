@@ -40,6 +40,17 @@ pub struct ScriptTrack {
     pub reverse: bool,
 }
 
+/// A `vrrp_sync_group`: instances that change state together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupSpec {
+    /// The index of the `vrrp_sync_group` block.
+    pub index: u32,
+    /// Its name.
+    pub name: String,
+    /// The indices of its member instances.
+    pub members: Vec<u32>,
+}
+
 /// One `track_interface` line of an instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InterfaceTrack {
@@ -134,6 +145,8 @@ pub struct Spec {
     pub vmac: Option<VmacSpec>,
     /// `track_interface`.
     pub track_interfaces: Vec<InterfaceTrack>,
+    /// The `vrrp_sync_group` the instance belongs to.
+    pub sync_group: Option<u32>,
     /// `virtual_routes`: added with the VIPs as MASTER.
     pub routes: Vec<Route>,
     /// `virtual_rules`: added with the VIPs as MASTER.
@@ -223,6 +236,13 @@ pub enum BuildError {
         /// The name.
         script: String,
     },
+    /// A `vrrp_sync_group` names no `vrrp_instance`.
+    UnknownMember {
+        /// The group.
+        group: String,
+        /// The name.
+        instance: String,
+    },
     /// Two instances use one VRID on one interface and family (RFC 5798 §7.1 demands
     /// a VRID be unique there).
     DuplicateVrid {
@@ -246,6 +266,10 @@ impl fmt::Display for BuildError {
             BuildError::UnknownScript { instance, script } => {
                 write!(f, "({instance}) track_script {script} not found")
             }
+            BuildError::UnknownMember { group, instance } => write!(
+                f,
+                "vrrp_sync_group {group}: virtual router {instance} specified but not found"
+            ),
             BuildError::DuplicateVrid {
                 instance,
                 other,
@@ -285,7 +309,54 @@ pub fn build(config: &Config) -> Result<Vec<Spec>, BuildError> {
         }
         specs.push(spec);
     }
+    for g in sync_groups(config)? {
+        for m in &g.members {
+            let Some(s) = specs.iter_mut().find(|s| s.index == *m) else {
+                continue;
+            };
+            s.sync_group = Some(g.index);
+            let tracking_weight = config
+                .vrrp
+                .sync_groups
+                .get(g.index as usize)
+                .is_some_and(|sg| sg.tracking_weight);
+            if !tracking_weight {
+                // keepalived: weights of tracked objects are ignored in a sync group
+                // (a failure means FAULT) unless `sync_group_tracking_weight`, so that
+                // one member's priority change cannot split the group.
+                for t in &mut s.scripts {
+                    t.weight = 0;
+                }
+                for t in &mut s.track_interfaces {
+                    t.weight = 0;
+                }
+            }
+        }
+    }
     Ok(specs)
+}
+
+/// The `vrrp_sync_group`s with their members' instance indices.
+pub fn sync_groups(config: &Config) -> Result<Vec<GroupSpec>, BuildError> {
+    let mut out = Vec::new();
+    for (gi, g) in config.vrrp.sync_groups.iter().enumerate() {
+        let mut members = Vec::new();
+        for name in &g.members {
+            let Some(i) = config.vrrp.instances.iter().position(|i| &i.name == name) else {
+                return Err(BuildError::UnknownMember {
+                    group: g.name.clone(),
+                    instance: name.clone(),
+                });
+            };
+            members.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        out.push(GroupSpec {
+            index: u32::try_from(gi).unwrap_or(u32::MAX),
+            name: g.name.clone(),
+            members,
+        });
+    }
+    Ok(out)
 }
 
 /// The spec of one instance, with `global_defs` applied.
@@ -384,6 +455,7 @@ pub fn build_instance(
         mcast_group4: g.vrrp_mcast_group4,
         scripts,
         dont_track_primary: inst.dont_track_primary,
+        sync_group: None,
         routes: inst.virtual_routes.clone(),
         rules: inst.virtual_rules.clone(),
         track_interfaces: inst

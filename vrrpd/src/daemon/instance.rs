@@ -34,6 +34,8 @@ pub struct Running {
     pub reported: Option<(State, u8)>,
     /// Stopped by Shutdown or a reload: reported as keepalived's STOP.
     pub stopped: bool,
+    /// In FAULT because another member of its sync group is.
+    pub sync_fault: bool,
 }
 
 impl Running {

@@ -122,6 +122,12 @@ pub enum Event {
     FaultEntered(String),
     /// An unweighted tracker recovered.
     FaultCleared(String),
+    /// keepalived's `vrrp_sync_group`: another member became MASTER; a BACKUP member
+    /// follows at once (vrrp_sync.c `vrrp_sync_master`).
+    SyncMaster,
+    /// keepalived's `vrrp_sync_group`: another member left MASTER for BACKUP; a MASTER
+    /// member follows (vrrp_sync.c `vrrp_sync_backup`).
+    SyncBackup,
 }
 
 /// Why a state transition happened; every transition names one.
@@ -142,6 +148,8 @@ pub enum Cause {
     Fault,
     /// All faults cleared.
     FaultCleared,
+    /// Another member of the instance's `vrrp_sync_group` changed state.
+    SyncGroup,
 }
 
 /// Things worth a log line that are not transitions (one place for what the daemon says).

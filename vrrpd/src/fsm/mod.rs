@@ -224,6 +224,17 @@ impl Instance {
                 self.faults.remove(&name);
                 self.update_fault(now);
             }
+            Event::SyncMaster => {
+                if self.state == State::Backup && !self.is_faulty() {
+                    self.become_master(now, Cause::SyncGroup);
+                }
+            }
+            Event::SyncBackup => {
+                if self.state == State::Master {
+                    let down = self.master_down_interval();
+                    self.enter_backup(now, Cause::SyncGroup, down);
+                }
+            }
         }
         std::mem::take(&mut self.out)
     }

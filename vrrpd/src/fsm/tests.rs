@@ -827,3 +827,38 @@ fn reload_reconfigure_keeps_master_state_and_recomputes_priority() {
     assert!(out.contains(&Action::Log(Note::PriorityChanged { from: 90, to: 140 })));
     assert!(i.timer(Timer::Adver).is_some());
 }
+
+#[test]
+fn keepalived_sync_master_takes_a_backup_member_to_master_at_once() {
+    let mut i = started(cfg(100));
+    assert_eq!(i.state(), State::Backup);
+    let out = i.handle(Time(SEC / 10), Event::SyncMaster);
+    assert_eq!(i.state(), State::Master);
+    assert!(out.contains(&Action::Transition {
+        from: State::Backup,
+        to: State::Master,
+        cause: Cause::SyncGroup
+    }));
+    assert!(out.contains(&Action::AddVips));
+    // Already MASTER: nothing.
+    assert!(i.handle(Time(SEC / 5), Event::SyncMaster).is_empty());
+}
+
+#[test]
+fn keepalived_sync_backup_takes_a_master_member_to_backup_and_is_ignored_in_fault() {
+    let mut i = started(Config {
+        initial_state: InitialState::Master,
+        ..cfg(100)
+    });
+    i.handle(Time(2 * SEC), Event::TimerFired(Timer::MasterDown));
+    assert_eq!(i.state(), State::Master);
+    let out = i.handle(Time(2 * SEC), Event::SyncBackup);
+    assert_eq!(i.state(), State::Backup);
+    assert!(out.contains(&Action::RemoveVips));
+    assert!(i.timer(Timer::MasterDown).is_some());
+    assert!(i.timer(Timer::Adver).is_none());
+    i.handle(Time(2 * SEC), Event::FaultEntered("sync".into()));
+    assert_eq!(i.state(), State::Fault);
+    assert!(i.handle(Time(3 * SEC), Event::SyncMaster).is_empty());
+    assert_eq!(i.state(), State::Fault);
+}

@@ -173,6 +173,9 @@ impl Runtime {
         for id in started {
             self.start_instance(id);
         }
+        self.groups = build::sync_groups(config).unwrap_or_default();
+        self.group_state
+            .retain(|g, _| (*g as usize) < config.vrrp.sync_groups.len());
         self.generation = Some(generation);
         self.send(FromVrrp::ConfigApplied { generation });
         for id in kept {
@@ -249,6 +252,7 @@ impl Runtime {
             track_faults: BTreeSet::new(),
             reported: None,
             stopped: false,
+            sync_fault: false,
         };
         self.instances.insert(id, r);
         id

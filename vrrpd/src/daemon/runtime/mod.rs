@@ -4,9 +4,10 @@
 //! out here, in order.
 //!
 //! [`configure`] applies configurations; [`tracking`] turns script results and link
-//! events into state-machine events.
+//! events into state-machine events; [`sync`] moves `vrrp_sync_group` members together.
 
 mod configure;
+mod sync;
 mod tracking;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -132,6 +133,14 @@ pub struct Runtime {
     link_state: HashMap<u32, bool>,
     /// Up/down of interfaces by name, for `track_interface`.
     link_by_name: HashMap<String, bool>,
+    /// `vrrp_sync_group`s.
+    groups: Vec<super::build::GroupSpec>,
+    /// Transitions of group members still to be followed by the other members.
+    pending_sync: std::collections::VecDeque<(u64, u32, State, State)>,
+    /// The state last notified per group.
+    group_state: HashMap<u32, NotifyEvent>,
+    /// True while group consequences are being worked through (no recursion).
+    draining: bool,
     signals: SignalFd,
     buf: Vec<u8>,
     out: Vec<u8>,
@@ -201,6 +210,10 @@ impl Runtime {
             links,
             link_state: HashMap::new(),
             link_by_name: HashMap::new(),
+            groups: Vec::new(),
+            pending_sync: std::collections::VecDeque::new(),
+            group_state: HashMap::new(),
+            draining: false,
             signals,
             buf: vec![0; 65536],
             out: Vec::with_capacity(1500),
@@ -422,7 +435,18 @@ impl Runtime {
 
     // ----- the state machines -----
 
+    /// Feeds `event` to instance `id`, then whatever that causes in its sync group.
     fn feed(&mut self, id: u64, now: Time, event: Event) {
+        self.feed_one(id, now, event);
+        if self.draining {
+            return;
+        }
+        self.draining = true;
+        self.settle_groups(now);
+        self.draining = false;
+    }
+
+    fn feed_one(&mut self, id: u64, now: Time, event: Event) {
         let Some(r) = self.instances.get_mut(&id) else {
             return;
         };
@@ -481,7 +505,12 @@ impl Runtime {
                     let (name, ifindex) = (r.name().to_string(), r.io_ifindex);
                     self.kernel.announce(&name, ifindex, &addrs, count);
                 }
-                Action::Transition { from, to, .. } => {
+                Action::Transition { from, to, cause } => {
+                    if cause != crate::fsm::Cause::SyncGroup {
+                        if let Some(g) = r.spec.sync_group {
+                            self.pending_sync.push_back((id, g, from, to));
+                        }
+                    }
                     if to == State::Master {
                         r.counters.became_master += 1;
                         // keepalived's AH counter: a new MASTER counts on from the
