@@ -212,6 +212,15 @@ impl Daemon {
                 log::error!("{name} child rejected configuration generation {generation}: {why}")
             }
         }
+        if ok {
+            // The full picture after a (re)start or reload; changes come unasked.
+            self.nonce = self.nonce.wrapping_add(1);
+            let request = u32::try_from(self.nonce & u64::from(u32::MAX)).unwrap_or(0);
+            match who {
+                Who::Vrrp => self.send_vrrp(&ToVrrp::StatusRequest { request }),
+                Who::Checker => self.send_checker(ToChecker::StatusRequest { request }, Vec::new()),
+            }
+        }
         if let Some(p) = self.pending.as_mut() {
             let v = p.answer(who, generation, rejected.map(|r| format!("{name}: {r}")));
             self.on_verdict(v);
