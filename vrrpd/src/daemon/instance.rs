@@ -13,6 +13,7 @@ use crate::packet;
 
 /// One running instance.
 pub struct Running {
+    /// What the configuration says.
     pub spec: Spec,
     /// The configured interface (link state is tracked on it).
     pub ifindex: u32,
@@ -21,16 +22,27 @@ pub struct Running {
     pub io_ifname: String,
     /// Its index.
     pub io_ifindex: u32,
+    /// The source address of its adverts (unspecified until the interface has one).
     pub primary: IpAddr,
+    /// The state machine.
     pub fsm: fsm::Instance,
+    /// keepalived's statistics, as reported in InstanceStatus.
     pub counters: InstanceCounters,
+    /// Rejected adverts by reason (RFC 5798 §7.1).
     pub rejects: packet::Counters,
+    /// The last AH sequence number accepted.
     pub ah_rx_seq: u32,
+    /// The last AH sequence number sent.
     pub ah_tx_seq: u32,
+    /// The last IPv4 identification sent.
     pub ip_id: u16,
+    /// Sending keepalived's old unicast VRRPv3 checksum.
     pub old_checksum: bool,
+    /// The tracking weight last given to the state machine.
     pub track_weight: i32,
+    /// The tracking faults last given to the state machine.
     pub track_faults: BTreeSet<String>,
+    /// The state and priority last reported to the supervisor.
     pub reported: Option<(State, u8)>,
     /// Stopped by Shutdown or a reload: reported as keepalived's STOP.
     pub stopped: bool,

@@ -1,6 +1,6 @@
 //! What the runtime asks of the kernel besides VRRP packets: adding and removing the
 //! virtual addresses and announcing them (GARP / unsolicited NA). A trait, so that the
-//! runtime does not care whether vigil-net is at work or the daemon only logs.
+//! runtime is written against it, not against vigil-net (see `crate::vip::NetKernel`).
 
 use std::net::IpAddr;
 
@@ -58,38 +58,5 @@ pub trait Kernel {
     /// Removes the VMAC interface `ifindex` of instance `name` from `parent`.
     fn delete_vmac(&mut self, name: &str, ifindex: u32, parent: &str) {
         let _ = (name, ifindex, parent);
-    }
-}
-
-/// A kernel that only logs (no vigil-net): the protocol still runs.
-#[derive(Debug, Default)]
-pub struct LogOnly;
-
-impl Kernel for LogOnly {
-    fn add_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
-        for a in addrs {
-            log::info!(
-                "({name}) would add {} on {}",
-                a.addr,
-                a.dev.as_deref().unwrap_or(ifname)
-            );
-        }
-    }
-
-    fn remove_addresses(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
-        for a in addrs {
-            log::info!(
-                "({name}) would remove {} from {}",
-                a.addr,
-                a.dev.as_deref().unwrap_or(ifname)
-            );
-        }
-    }
-
-    fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32) {
-        log::debug!(
-            "({name}) would announce {} addresses {count} times on ifindex {ifindex}",
-            addrs.len()
-        );
     }
 }

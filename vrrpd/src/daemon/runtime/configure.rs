@@ -167,8 +167,8 @@ impl Runtime {
                 });
             }
         }
-        self.rebuild_demux();
         self.close_unused_sockets(&wanted);
+        self.rebuild_demux();
         self.rebuild_scripts(config, now);
         for id in started {
             self.start_instance(id);
