@@ -117,6 +117,8 @@ pub struct Spec {
     pub group: IpAddr,
     /// `unicast_peer` addresses (empty: multicast).
     pub peers: Vec<IpAddr>,
+    /// `unicast_peer ... min_ttl N max_ttl M`: the TTL range accepted from each peer.
+    pub peer_ttl: Vec<(IpAddr, u8, u8)>,
     /// TTL / hop limit of sent adverts (255; `unicast_ttl` for unicast).
     pub ttl: u8,
     /// `virtual_ipaddress`: added and advertised.
@@ -433,6 +435,11 @@ pub fn build_instance(
         src_ip: inst.src_ip,
         group,
         peers: inst.unicast_peers.iter().map(|p| p.address).collect(),
+        peer_ttl: inst
+            .unicast_peers
+            .iter()
+            .map(|p| (p.address, p.min_ttl, p.max_ttl))
+            .collect(),
         ttl: if inst.is_unicast() {
             inst.unicast_ttl.unwrap_or(crate::packet::TTL)
         } else {
