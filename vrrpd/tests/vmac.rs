@@ -57,7 +57,16 @@ fn rfc5798_7_3_use_vmac_sends_from_the_virtual_mac_and_holds_the_vips() {
         .count();
     assert_eq!(garps, 5);
 
+    // keepalived's sysctls on the VMAC and its parent, put back on the parent at stop.
+    let sysctl = |key: &str| {
+        hosts[1]
+            .run(&format!("cat /proc/sys/net/ipv4/conf/{key}"))
+            .unwrap()
+    };
+    assert_eq!(sysctl("vrrp.51/arp_ignore").trim(), "1");
+    assert_eq!(sysctl("eth0/arp_filter").trim(), "1");
     let (status, _) = b.shutdown();
     assert_eq!(status.code(), Some(0));
     assert!(!link_exists(&hosts[1], "vrrp.51"), "VMAC left behind");
+    assert_eq!(sysctl("eth0/arp_filter").trim(), "0");
 }
