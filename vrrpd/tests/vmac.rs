@@ -70,3 +70,40 @@ fn rfc5798_7_3_use_vmac_sends_from_the_virtual_mac_and_holds_the_vips() {
     assert!(!link_exists(&hosts[1], "vrrp.51"), "VMAC left behind");
     assert_eq!(sysctl("eth0/arp_filter").trim(), "0");
 }
+
+#[test]
+fn rfc5798_7_3_ipv6_use_vmac_elects_and_holds_the_vip() {
+    let (_lab, hosts) = lab("v2", 2);
+    let conf = |p: u8| {
+        format!(
+            r#"
+vrrp_instance VI_6 {{
+    interface eth0
+    virtual_router_id 61
+    priority {p}
+    advert_int 0.1
+    use_vmac
+    virtual_ipaddress {{
+        2001:db8::100/64
+    }}
+}}
+"#
+        )
+    };
+    let mut a = Node::start(&hosts[0], &conf(150));
+    let mut b = Node::start(&hosts[1], &conf(100));
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
+    b.wait_state(0, VrrpState::Backup, Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(b.state(), Some(VrrpState::Backup), "log:\n{}", b.log());
+    let mac = hosts[0].run("cat /sys/class/net/vrrp.61/address").unwrap();
+    assert_eq!(mac.trim(), "00:00:5e:00:02:3d");
+    assert!(hosts[0].has_address("vrrp.61", "2001:db8::100"));
+    let st = b.status_request(1);
+    assert!(st[0].master.unwrap().to_string().starts_with("fe80:"));
+    a.kill9();
+    b.wait_state(0, VrrpState::Master, Duration::from_secs(1));
+    wait_until("VIP on b's VMAC", Duration::from_secs(1), || {
+        hosts[1].has_address("vrrp.61", "2001:db8::100")
+    });
+}
