@@ -3,8 +3,8 @@
 //! timer heap; the running instances. Everything the state machines decide is carried
 //! out here, in order.
 //!
-//! [`configure`] applies configurations; [`tracking`] turns script results and link
-//! events into state-machine events; [`sync`] moves `vrrp_sync_group` members together.
+//! `configure` applies configurations; `tracking` turns script results and link
+//! events into state-machine events; `sync` moves `vrrp_sync_group` members together.
 
 mod configure;
 mod sync;
