@@ -95,3 +95,19 @@ fn unknown_user_exits_77() {
         .unwrap();
     assert_eq!(out.status.code(), Some(77));
 }
+
+#[test]
+fn keepalived_vrrp_startup_delay_holds_instances_back() {
+    let (_lab, hosts) = lab("d5", 1);
+    let conf = format!(
+        "global_defs {{\n    vrrp_startup_delay 0.5\n}}\n{}",
+        v3_conf(100, "")
+    );
+    let start = std::time::Instant::now();
+    let mut a = Node::start(&hosts[0], &conf);
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
+    let took = start.elapsed();
+    // 0.5 s delay, then Master_Down_Interval (0.3 s + skew) as BACKUP.
+    assert!(took > Duration::from_millis(800), "MASTER after {took:?}");
+    assert!(a.log().contains("Delaying startup for 500ms"));
+}

@@ -15,6 +15,8 @@ pub enum Due {
     Instance(u64, crate::fsm::Timer),
     /// The next run of `vrrp_script` #index.
     Script(u32),
+    /// The delayed start of an instance (`vrrp_startup_delay`).
+    Startup(u64),
 }
 
 /// Deadlines, earliest first.
@@ -46,7 +48,7 @@ impl Timers {
     /// Cancels every timer of instance `id`.
     pub fn cancel_instance(&mut self, id: u64) {
         self.current
-            .retain(|due, _| !matches!(due, Due::Instance(i, _) if *i == id));
+            .retain(|due, _| !matches!(due, Due::Instance(i, _) | Due::Startup(i) if *i == id));
     }
 
     /// The earliest live deadline.

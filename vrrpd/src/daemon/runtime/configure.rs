@@ -170,12 +170,24 @@ impl Runtime {
         self.close_unused_sockets(&wanted);
         self.rebuild_demux();
         self.rebuild_scripts(config, now);
-        for id in started {
-            self.start_instance(id);
-        }
         self.groups = build::sync_groups(config).unwrap_or_default();
         self.group_state
             .retain(|g, _| (*g as usize) < config.vrrp.sync_groups.len());
+        // keepalived `vrrp_startup_delay`: instances of the first configuration start
+        // that long after the daemon (for hosts whose network comes up late).
+        let delay = match (self.generation, config.global.vrrp_startup_delay) {
+            (None, Some(d)) if d.micros() > 0 => Some(Span::from_micros(d.micros())),
+            _ => None,
+        };
+        if let Some(d) = delay {
+            log::info!("Delaying startup for {d}");
+        }
+        for id in started {
+            match delay {
+                Some(d) => self.timers.arm(Due::Startup(id), now + d),
+                None => self.start_instance(id),
+            }
+        }
         self.generation = Some(generation);
         self.send(FromVrrp::ConfigApplied { generation });
         for id in kept {

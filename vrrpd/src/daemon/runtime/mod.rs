@@ -419,6 +419,7 @@ impl Runtime {
         while let Some(due) = self.timers.pop_due(now) {
             match due {
                 Due::Instance(id, timer) => self.feed(id, now, Event::TimerFired(timer)),
+                Due::Startup(id) => self.start_instance(id),
                 Due::Script(idx) => {
                     if let Some(slot) = self.scripts.get(&idx) {
                         let next = now + slot.interval;
