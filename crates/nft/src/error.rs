@@ -4,6 +4,8 @@ use std::fmt;
 use std::io;
 use std::net::Ipv6Addr;
 
+use crate::table::Link;
+
 /// Why a request to nf_tables failed.
 #[derive(Debug)]
 pub enum NftError {
@@ -36,9 +38,13 @@ pub enum NftError {
     NotSetUp,
     /// The table name is empty or longer than nf_tables takes.
     BadTableName(String),
-    /// An IPv6 link-local VIP: keepalived blocks those per interface
-    /// (`vips_link_local` sets), which vigil-nft does not build yet.
+    /// A link-local IPv6 VIP given to `add_vips`/`del_vips`: keepalived blocks those
+    /// per interface; use `add_link_local_vips`.
     LinkLocal(Ipv6Addr),
+    /// A global address given to `add_link_local_vips`/`del_link_local_vips`.
+    NotLinkLocal(Ipv6Addr),
+    /// An interface index of 0, or a name that is empty, has a NUL or is over 15 bytes.
+    BadLink(Link),
 }
 
 impl NftError {
@@ -84,8 +90,10 @@ impl fmt::Display for NftError {
                 write!(f, "nftables: bad table name {t:?} (1 to 255 bytes, no NUL)")
             }
             NftError::LinkLocal(a) => {
-                write!(f, "nftables: link-local VIP {a} cannot be blocked (per-interface sets not supported)")
+                write!(f, "nftables: {a} is link-local: it needs an interface")
             }
+            NftError::NotLinkLocal(a) => write!(f, "nftables: {a} is not link-local"),
+            NftError::BadLink(l) => write!(f, "nftables: bad interface {l:?}"),
         }
     }
 }

@@ -26,6 +26,9 @@ const NFTA_BITWISE_XOR: u16 = 5;
 const NFTA_LOOKUP_SET: u16 = 1;
 const NFTA_LOOKUP_SREG: u16 = 2;
 
+const NFTA_META_DREG: u16 = 1;
+const NFTA_META_KEY: u16 = 2;
+
 const NFTA_IMMEDIATE_DREG: u16 = 1;
 const NFTA_IMMEDIATE_DATA: u16 = 2;
 
@@ -37,6 +40,9 @@ const NFTA_VERDICT_CHAIN: u16 = 2;
 /// The verdict register and the first 16-byte data register.
 const NFT_REG_VERDICT: u32 = 0;
 const NFT_REG_1: u32 = 1;
+/// Register 2 starts right after register 1's 16 bytes, so a lookup reading 20 or 32
+/// bytes from register 1 sees an address followed by an interface (a concatenation).
+const NFT_REG_2: u32 = 2;
 
 const NF_DROP: u32 = 0;
 const NF_ACCEPT: u32 = 1;
@@ -48,6 +54,15 @@ const NFT_GOTO: u32 = -4i32 as u32;
 pub(crate) enum Base {
     Network = 1,
     Transport = 2,
+}
+
+/// Packet metadata a meta expression loads (enum nft_meta_keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MetaKey {
+    Iif = 4,
+    Oif = 5,
+    IifName = 6,
+    OifName = 7,
 }
 
 /// A rule's final decision.
@@ -64,6 +79,8 @@ pub(crate) enum Verdict {
 pub(crate) enum Expr {
     /// Load `len` bytes at `offset` of a header into register 1.
     Payload { base: Base, offset: u32, len: u32 },
+    /// Load packet metadata (an interface index or name) into register 2.
+    Meta(MetaKey),
     /// Register 1 == `data`, else the rule stops.
     CmpEq(Vec<u8>),
     /// Register 1 = (register 1 & mask) ^ xor (how nftables expresses a prefix match).
@@ -86,6 +103,14 @@ impl Expr {
                         .u32(NFTA_PAYLOAD_BASE, *base as u32)
                         .u32(NFTA_PAYLOAD_OFFSET, *offset)
                         .u32(NFTA_PAYLOAD_LEN, *len);
+                });
+            }
+            Expr::Meta(key) => {
+                // libnftnl's order: key, then register (keepalived's add_meta).
+                a.str(NFTA_EXPR_NAME, "meta");
+                a.nest(NFTA_EXPR_DATA, |d| {
+                    d.u32(NFTA_META_KEY, *key as u32)
+                        .u32(NFTA_META_DREG, NFT_REG_2);
                 });
             }
             Expr::CmpEq(data) => {
@@ -224,6 +249,27 @@ mod tests {
             Expr::Verdict(Verdict::Drop),
         ];
         assert_eq!(encoded(&exprs), from_mnl(DADDR_VIPS_COUNTER_DROP));
+    }
+
+    /// keepalived's dump of `meta load iifname => reg 2` (vrrp_nftables.c setup_rule_if).
+    const META_IIFNAME: &str = "
+        |00036|N-|00001|
+        |00009|--|00001|
+        | 6d 65 74 61 |
+        | 00 00 00 00 |
+        |00020|N-|00002|
+        |00008|--|00002|
+        | 00 00 00 06 |
+        |00008|--|00001|
+        | 00 00 00 02 |
+    ";
+
+    #[test]
+    fn meta_matches_keepalived_byte_for_byte() {
+        assert_eq!(
+            encoded(&[Expr::Meta(MetaKey::IifName)]),
+            from_mnl(META_IIFNAME)
+        );
     }
 
     #[test]

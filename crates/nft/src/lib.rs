@@ -45,12 +45,17 @@
 //!
 //! - The table name is `nftables TABLE` (default "keepalived"); the base chains'
 //!   priority is `nftables_priority` (default -1); `nftables_counters` adds `counter`
-//!   before every verdict (add_counter). `nftables_ifindex` only changes the key of the
-//!   link-local sets (`vips_link_local`: ip6 address . ifindex, or
-//!   `vips_link_local_name`: address . ifname, created on the first link-local VIP by
-//!   setup_link_local_checks, with `ip6 daddr . iif @set drop` in `in_link_local` and the
-//!   saddr/oif one in `out_link_local`); vigil-nft does not build those yet and refuses
-//!   link-local VIPs ([`NftError::LinkLocal`]).
+//!   before every verdict (add_counter).
+//! - Link-local IPv6 VIPs (fe80::/10) go in per-interface sets, each created with its
+//!   two rules on the first such VIP (setup_link_local_checks; golden file
+//!   `tests/golden/keepalived-2.2.7-link-local.json`):
+//!   `set vips_link_local { type ipv6_addr . iface_index }` with
+//!   `in_link_local: ip6 daddr . iif @vips_link_local drop` and
+//!   `out_link_local: ip6 saddr . oif @vips_link_local drop`, or, keyed by name,
+//!   `set vips_link_local_name { type ipv6_addr . ifname }` with `iifname`/`oifname`.
+//!   keepalived keys by name only if `nftables_ifindex` is off, the instance has
+//!   `dont_track_primary` and the VIP is on the instance's interface or `dont_track`
+//!   (nft_update_ipv6_address); [`Link::choose`] is that rule.
 //! - Only the instance's own drop rules count: vrrp.c vrrp_handle_accept_mode returns
 //!   at once for an address owner (priority 255) or an instance with `accept`; otherwise
 //!   vrrp_firewall.c firewall_handle_accept_mode calls nft_add_addresses /
@@ -68,7 +73,7 @@
 //!   deleted first; nft_cleanup deletes both tables at exit (nft_end).
 //!
 //! vigil-nft builds the same requests in the same order (so even the handles match in a
-//! fresh namespace) with two deliberate differences: setup removes residue and creates
+//! fresh namespace; the tests compare `nft -j list ruleset` with the golden files) with two deliberate differences: setup removes residue and creates
 //! the table in one transaction (keepalived uses two batches, so the table is briefly
 //! missing), and re-adding an element already present is not an error (no NLM_F_EXCL;
 //! [`Nft`] also remembers what it added, as keepalived's per-address `nftable_rule_set`).
@@ -92,18 +97,34 @@ use std::collections::BTreeSet;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 pub use error::NftError;
-pub use table::{Family, TableConfig};
+pub use table::{Family, Link, TableConfig};
 
 use msg::{Batch, Kind};
-use table::{elems_msg, key_v4, key_v6, push_delete_table, push_setup, MAX_NAME, VIPS_SET};
+use table::{
+    elems_msg, key_link_local, key_v4, key_v6, push_delete_table, push_link_local_setup,
+    push_setup, MAX_NAME, VIPS_SET,
+};
 
 /// A NETLINK_NETFILTER socket and the state of keepalived's tables behind it.
 pub struct Nft {
     sock: socket::Socket,
     cfg: Option<TableConfig>,
-    /// Per family: None until its table exists; then the VIPs in its `vips` set.
+    /// None until `table ip` exists; then the VIPs in its `vips` set.
     v4: Option<BTreeSet<Ipv4Addr>>,
-    v6: Option<BTreeSet<Ipv6Addr>>,
+    /// None until `table ip6` exists.
+    v6: Option<V6>,
+}
+
+/// What `table ip6` holds besides its fixed objects.
+#[derive(Debug, Default)]
+struct V6 {
+    /// Elements of `vips`.
+    global: BTreeSet<Ipv6Addr>,
+    /// Elements of `vips_link_local` / `vips_link_local_name`.
+    link_local: BTreeSet<(Ipv6Addr, Link)>,
+    /// Whether those two sets (and their rules) exist yet.
+    index_set: bool,
+    name_set: bool,
 }
 
 impl Nft {
@@ -143,12 +164,12 @@ impl Nft {
         self.sock.run(&b)?;
         self.cfg = Some(cfg.clone());
         self.v4 = cfg.ipv4.then(BTreeSet::new);
-        self.v6 = cfg.ipv6.then(BTreeSet::new);
+        self.v6 = cfg.ipv6.then(V6::default);
         Ok(())
     }
 
-    /// Adds VIPs (v4 or v6) to the `vips` drop sets, creating a family's table first if
-    /// setup did not; addresses already there are skipped. All or nothing.
+    /// Adds VIPs (v4 or v6, not link-local) to the `vips` drop sets, creating a family's
+    /// table first if setup did not; addresses already there are skipped. All or nothing.
     pub fn add_vips(&mut self, addrs: &[IpAddr]) -> Result<(), NftError> {
         let cfg = self.cfg.clone().ok_or(NftError::NotSetUp)?;
         let (new4, new6) = split(addrs)?;
@@ -158,7 +179,7 @@ impl Nft {
             .collect();
         let new6: Vec<Ipv6Addr> = new6
             .into_iter()
-            .filter(|a| !self.v6.as_ref().is_some_and(|s| s.contains(a)))
+            .filter(|a| !self.v6.as_ref().is_some_and(|s| s.global.contains(a)))
             .collect();
         let mut b = Batch::default();
         let create4 = !new4.is_empty() && self.v4.is_none();
@@ -194,7 +215,7 @@ impl Nft {
             self.v4.get_or_insert_with(BTreeSet::new).extend(new4);
         }
         if !new6.is_empty() {
-            self.v6.get_or_insert_with(BTreeSet::new).extend(new6);
+            self.v6.get_or_insert_with(V6::default).global.extend(new6);
         }
         Ok(())
     }
@@ -209,7 +230,7 @@ impl Nft {
             .collect();
         let old6: Vec<Ipv6Addr> = old6
             .into_iter()
-            .filter(|a| self.v6.as_ref().is_some_and(|s| s.contains(a)))
+            .filter(|a| self.v6.as_ref().is_some_and(|s| s.global.contains(a)))
             .collect();
         let mut b = Batch::default();
         if !old4.is_empty() {
@@ -234,23 +255,128 @@ impl Nft {
         }
         self.sock.run(&b)?;
         if let Some(s) = self.v4.as_mut() {
-            old4.iter().for_each(|a| {
+            for a in &old4 {
                 s.remove(a);
-            });
+            }
         }
         if let Some(s) = self.v6.as_mut() {
-            old6.iter().for_each(|a| {
-                s.remove(a);
-            });
+            for a in &old6 {
+                s.global.remove(a);
+            }
         }
         Ok(())
     }
 
-    /// The VIPs currently in the drop sets, as this handle put them there.
+    /// Adds link-local IPv6 VIPs (fe80::/10) to keepalived's per-interface sets, creating
+    /// `table ip6` and the set for that kind of [`Link`] (with its rules) on first use,
+    /// as keepalived's setup_link_local_checks. Pairs already there are skipped.
+    pub fn add_link_local_vips(&mut self, vips: &[(Ipv6Addr, Link)]) -> Result<(), NftError> {
+        let cfg = self.cfg.clone().ok_or(NftError::NotSetUp)?;
+        let vips = check_link_local(vips)?;
+        let fresh: Vec<(Ipv6Addr, Link)> = vips
+            .into_iter()
+            .filter(|v| !self.v6.as_ref().is_some_and(|s| s.link_local.contains(v)))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        let mut b = Batch::default();
+        let create6 = self.v6.is_none();
+        if create6 {
+            push_setup(&mut b, Family::Ipv6, &cfg);
+        }
+        let (index_set, name_set) = self
+            .v6
+            .as_ref()
+            .map_or((false, false), |s| (s.index_set, s.name_set));
+        let mut made_index = false;
+        let mut made_name = false;
+        // Sets are made in the order their first VIP comes, as keepalived does.
+        for (_, link) in &fresh {
+            let by_name = matches!(link, Link::Name(_));
+            if by_name && !name_set && !made_name {
+                push_link_local_setup(&mut b, &cfg, true);
+                made_name = true;
+            } else if !by_name && !index_set && !made_index {
+                push_link_local_setup(&mut b, &cfg, false);
+                made_index = true;
+            }
+        }
+        for set in [table::LL_INDEX_SET, table::LL_NAME_SET] {
+            let keys: Vec<Vec<u8>> = fresh
+                .iter()
+                .filter(|(_, l)| l.set() == set)
+                .map(|(a, l)| key_link_local(*a, l))
+                .collect();
+            if !keys.is_empty() {
+                b.push(elems_msg(
+                    Kind::NewSetElem,
+                    Family::Ipv6,
+                    &cfg.table,
+                    set,
+                    &keys,
+                ));
+            }
+        }
+        self.sock.run(&b)?;
+        let v6 = self.v6.get_or_insert_with(V6::default);
+        v6.index_set |= made_index;
+        v6.name_set |= made_name;
+        v6.link_local.extend(fresh);
+        Ok(())
+    }
+
+    /// Removes link-local IPv6 VIPs; pairs not there are skipped. All or nothing.
+    pub fn del_link_local_vips(&mut self, vips: &[(Ipv6Addr, Link)]) -> Result<(), NftError> {
+        let cfg = self.cfg.clone().ok_or(NftError::NotSetUp)?;
+        let vips = check_link_local(vips)?;
+        let old: Vec<(Ipv6Addr, Link)> = vips
+            .into_iter()
+            .filter(|v| self.v6.as_ref().is_some_and(|s| s.link_local.contains(v)))
+            .collect();
+        let mut b = Batch::default();
+        for set in [table::LL_INDEX_SET, table::LL_NAME_SET] {
+            let keys: Vec<Vec<u8>> = old
+                .iter()
+                .filter(|(_, l)| l.set() == set)
+                .map(|(a, l)| key_link_local(*a, l))
+                .collect();
+            if !keys.is_empty() {
+                b.push(elems_msg(
+                    Kind::DelSetElem,
+                    Family::Ipv6,
+                    &cfg.table,
+                    set,
+                    &keys,
+                ));
+            }
+        }
+        self.sock.run(&b)?;
+        if let Some(s) = self.v6.as_mut() {
+            for v in &old {
+                s.link_local.remove(v);
+            }
+        }
+        Ok(())
+    }
+
+    /// The VIPs currently in the `vips` drop sets, as this handle put them there.
     pub fn vips(&self) -> Vec<IpAddr> {
         let v4 = self.v4.iter().flatten().map(|a| IpAddr::V4(*a));
-        let v6 = self.v6.iter().flatten().map(|a| IpAddr::V6(*a));
+        let v6 = self
+            .v6
+            .iter()
+            .flat_map(|s| s.global.iter())
+            .map(|a| IpAddr::V6(*a));
         v4.chain(v6).collect()
+    }
+
+    /// The link-local VIPs currently in the per-interface drop sets.
+    pub fn link_local_vips(&self) -> Vec<(Ipv6Addr, Link)> {
+        self.v6
+            .iter()
+            .flat_map(|s| s.link_local.iter().cloned())
+            .collect()
     }
 
     /// Deletes both families' tables (keepalived's nft_cleanup); fine if they are gone.
@@ -269,6 +395,26 @@ impl Nft {
     }
 }
 
+/// fe80::/10, keepalived's IN6_IS_ADDR_LINKLOCAL.
+fn is_link_local(a: &Ipv6Addr) -> bool {
+    a.segments()[0] & 0xffc0 == 0xfe80
+}
+
+/// Deduplicates; refuses global addresses and impossible interfaces.
+fn check_link_local(vips: &[(Ipv6Addr, Link)]) -> Result<BTreeSet<(Ipv6Addr, Link)>, NftError> {
+    let mut out = BTreeSet::new();
+    for (a, l) in vips {
+        if !is_link_local(a) {
+            return Err(NftError::NotLinkLocal(*a));
+        }
+        if !l.is_valid() {
+            return Err(NftError::BadLink(l.clone()));
+        }
+        out.insert((*a, l.clone()));
+    }
+    Ok(out)
+}
+
 /// Splits by family, deduplicated; refuses link-local IPv6 (see [`NftError::LinkLocal`]).
 fn split(addrs: &[IpAddr]) -> Result<(BTreeSet<Ipv4Addr>, BTreeSet<Ipv6Addr>), NftError> {
     let mut v4 = BTreeSet::new();
@@ -279,8 +425,7 @@ fn split(addrs: &[IpAddr]) -> Result<(BTreeSet<Ipv4Addr>, BTreeSet<Ipv6Addr>), N
                 v4.insert(*a);
             }
             IpAddr::V6(a) => {
-                // fe80::/10, keepalived's IN6_IS_ADDR_LINKLOCAL.
-                if a.segments()[0] & 0xffc0 == 0xfe80 {
+                if is_link_local(a) {
                     return Err(NftError::LinkLocal(*a));
                 }
                 v6.insert(*a);

@@ -5,7 +5,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use crate::expr::{encode_list, Base, Expr, Verdict};
+use crate::expr::{encode_list, Base, Expr, MetaKey, Verdict};
 use crate::msg::{Attrs, Batch, Kind, Msg, NLM_F_APPEND, NLM_F_CREATE};
 
 const NFTA_TABLE_NAME: u16 = 1;
@@ -47,6 +47,13 @@ const NF_ACCEPT: u32 = 1;
 const TYPE_IPADDR: u32 = 7;
 const TYPE_IP6ADDR: u32 = 8;
 const TYPE_ICMPV6_TYPE: u32 = 29;
+const TYPE_IFINDEX: u32 = 20;
+const TYPE_IFNAME: u32 = 41;
+/// A concatenation's key type packs its components' types 6 bits apart, as nftables
+/// does: keepalived's `(TYPE_IP6ADDR << TYPE_BITS) | type_for_if`.
+const TYPE_BITS: u32 = 6;
+/// IFNAMSIZ: an interface name key is 16 bytes, NUL-padded.
+const IFNAMSIZ: usize = 16;
 
 /// ICMPv6 neighbour solicitation and advertisement (RFC 4861 §4.3, §4.4).
 const ND_NEIGHBOR_SOLICIT: u8 = 135;
@@ -57,6 +64,54 @@ const IPPROTO_ICMPV6: u8 = 58;
 pub(crate) const VIPS_SET: &str = "vips";
 /// keepalived's constant set of the ICMPv6 types that must pass for NDP to work.
 pub(crate) const ND_SET: &str = "neighbor-discovery";
+
+/// keepalived's sets of link-local VIPs, keyed by address and interface.
+pub(crate) const LL_INDEX_SET: &str = "vips_link_local";
+pub(crate) const LL_NAME_SET: &str = "vips_link_local_name";
+
+/// The interface a link-local IPv6 VIP is blocked on, as keepalived keys it.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Link {
+    /// By ifindex: set `vips_link_local`, rules on `iif`/`oif`.
+    Index(u32),
+    /// By name (at most 15 bytes): set `vips_link_local_name`, rules on `iifname`/`oifname`.
+    Name(String),
+}
+
+impl Link {
+    /// keepalived's choice (vrrp_nftables.c nft_update_ipv6_address): by name only when
+    /// `nftables_ifindex` is off, the instance has `dont_track_primary`, and the VIP is
+    /// on the instance's interface or has `dont_track`; by index otherwise.
+    pub fn choose(
+        cfg: &TableConfig,
+        dont_track_primary: bool,
+        on_instance_if_or_dont_track: bool,
+        ifindex: u32,
+        ifname: &str,
+    ) -> Link {
+        if !cfg.ifindex && dont_track_primary && on_instance_if_or_dont_track {
+            Link::Name(ifname.to_string())
+        } else {
+            Link::Index(ifindex)
+        }
+    }
+
+    /// The set this kind of key lives in.
+    pub(crate) fn set(&self) -> &'static str {
+        match self {
+            Link::Index(_) => LL_INDEX_SET,
+            Link::Name(_) => LL_NAME_SET,
+        }
+    }
+
+    /// True for a name nf_tables can hold (1 to 15 bytes, no NUL).
+    pub(crate) fn is_valid(&self) -> bool {
+        match self {
+            Link::Index(i) => *i != 0,
+            Link::Name(n) => !n.is_empty() && n.len() < IFNAMSIZ && !n.contains('\0'),
+        }
+    }
+}
 
 /// An address family keepalived makes a table for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -92,6 +147,13 @@ enum Match {
     AddrInSet { saddr: bool, set: &'static str },
     /// `icmpv6 type @neighbor-discovery` (setup_rule_icmpv6).
     IcmpV6TypeInSet(&'static str),
+    /// `ip6 daddr . iif @vips_link_local` and the saddr/oif, iifname, oifname variants
+    /// (setup_rule_if).
+    AddrIfInSet {
+        saddr: bool,
+        meta: MetaKey,
+        set: &'static str,
+    },
     /// `ip6 saddr fe80::/10` / `ip6 daddr fe80::/10`: keepalived 2.2.7 sends it as a
     /// prefix (bitwise + cmp); `nft --debug=netlink` of its table shows exactly that.
     LinkLocal { saddr: bool },
@@ -124,6 +186,16 @@ impl RuleSpec {
                     offset,
                     len,
                 });
+                e.push(Expr::Lookup((*set).to_string()));
+            }
+            Match::AddrIfInSet { saddr, meta, set } => {
+                let offset = if *saddr { 8 } else { 24 };
+                e.push(Expr::Payload {
+                    base: Base::Network,
+                    offset,
+                    len: 16,
+                });
+                e.push(Expr::Meta(*meta));
                 e.push(Expr::Lookup((*set).to_string()));
             }
             Match::IcmpV6TypeInSet(set) => {
@@ -298,8 +370,8 @@ pub struct TableConfig {
     pub table: String,
     /// `nftables_priority`; keepalived's default is -1 (just before filter).
     pub priority: i32,
-    /// `nftables_ifindex`: keepalived keys link-local VIPs by ifindex instead of name.
-    /// Only link-local IPv6 VIPs use it, and vigil-nft refuses those for now.
+    /// `nftables_ifindex`: key link-local IPv6 VIPs by ifindex, never by name (see
+    /// [`Link::choose`]).
     pub ifindex: bool,
     /// `nftables_counters`: a counter in every rule.
     pub counters: bool,
@@ -399,18 +471,78 @@ pub(crate) fn push_setup(b: &mut Batch, family: Family, cfg: &TableConfig) {
         }
     }
     for r in &spec.rules {
-        let mut a = Attrs::new();
-        a.str(NFTA_RULE_TABLE, t).str(NFTA_RULE_CHAIN, r.chain);
-        let exprs = r.exprs(family, cfg.counters);
-        a.nest(NFTA_RULE_EXPRESSIONS, |l| encode_list(l, &exprs));
-        b.push(Msg {
-            kind: Kind::NewRule,
-            family: fam,
-            flags: NLM_F_CREATE | NLM_F_APPEND,
-            attrs: a.into_bytes(),
-            what: format!("rule {fname} {t} {}", r.chain),
-        });
+        b.push(rule_msg(family, cfg, r));
     }
+}
+
+/// Appends keepalived's set for link-local VIPs keyed like `link`, and its two rules
+/// (vrrp_nftables.c setup_link_local_checks): `in_link_local: ip6 daddr . iif[name]
+/// @set drop`, `out_link_local: ip6 saddr . oif[name] @set drop`.
+pub(crate) fn push_link_local_setup(b: &mut Batch, cfg: &TableConfig, by_name: bool) {
+    let t = cfg.table.as_str();
+    let fam = Family::Ipv6.nfproto();
+    let (set, if_type, if_len, iif, oif) = if by_name {
+        (
+            LL_NAME_SET,
+            TYPE_IFNAME,
+            IFNAMSIZ as u32,
+            MetaKey::IifName,
+            MetaKey::OifName,
+        )
+    } else {
+        (LL_INDEX_SET, TYPE_IFINDEX, 4, MetaKey::Iif, MetaKey::Oif)
+    };
+    let mut a = Attrs::new();
+    a.str(NFTA_SET_TABLE, t).str(NFTA_SET_NAME, set);
+    a.u32(NFTA_SET_KEY_TYPE, (TYPE_IP6ADDR << TYPE_BITS) | if_type)
+        .u32(NFTA_SET_KEY_LEN, 16 + if_len);
+    a.u32(NFTA_SET_ID, 1);
+    b.push(Msg {
+        kind: Kind::NewSet,
+        family: fam,
+        flags: NLM_F_CREATE,
+        attrs: a.into_bytes(),
+        what: format!("set ip6 {t} {set}"),
+    });
+    for (chain, saddr, meta) in [("in_link_local", false, iif), ("out_link_local", true, oif)] {
+        let r = RuleSpec {
+            chain,
+            matches: Match::AddrIfInSet { saddr, meta, set },
+            verdict: Verdict::Drop,
+        };
+        b.push(rule_msg(Family::Ipv6, cfg, &r));
+    }
+}
+
+fn rule_msg(family: Family, cfg: &TableConfig, r: &RuleSpec) -> Msg {
+    let t = cfg.table.as_str();
+    let mut a = Attrs::new();
+    a.str(NFTA_RULE_TABLE, t).str(NFTA_RULE_CHAIN, r.chain);
+    let exprs = r.exprs(family, cfg.counters);
+    a.nest(NFTA_RULE_EXPRESSIONS, |l| encode_list(l, &exprs));
+    Msg {
+        kind: Kind::NewRule,
+        family: family.nfproto(),
+        flags: NLM_F_CREATE | NLM_F_APPEND,
+        attrs: a.into_bytes(),
+        what: format!("rule {} {t} {}", family.name(), r.chain),
+    }
+}
+
+/// The set key of a link-local VIP: the address, then the ifindex in host byte order (a
+/// meta register holds it so) or the NUL-padded name (keepalived's data_buf).
+pub(crate) fn key_link_local(addr: Ipv6Addr, link: &Link) -> Vec<u8> {
+    let mut k = addr.octets().to_vec();
+    match link {
+        Link::Index(i) => k.extend_from_slice(&i.to_ne_bytes()),
+        Link::Name(n) => {
+            let mut name = [0u8; IFNAMSIZ];
+            let len = n.len().min(IFNAMSIZ - 1);
+            name[..len].copy_from_slice(&n.as_bytes()[..len]);
+            k.extend_from_slice(&name);
+        }
+    }
+    k
 }
 
 /// NEWSETELEM / DELSETELEM for `keys` in one set (nft_update_addresses sends one such

@@ -10,7 +10,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use nix::sched::{setns, CloneFlags};
 use serde_json::Value;
-use vigil_nft::{Nft, NftError, TableConfig};
+use std::net::Ipv6Addr;
+
+use vigil_nft::{Link, Nft, NftError, TableConfig};
 
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
@@ -288,6 +290,78 @@ fn vips_appear_and_disappear() {
     ));
 }
 
+fn ll(addr: &str) -> Ipv6Addr {
+    addr.parse().expect("address")
+}
+
+#[test]
+fn link_local_vips_as_keepalived() {
+    if !can_run() {
+        return;
+    }
+    let ns = Netns::new();
+    // keepalived's run: interface veth0, VI_6 {2001:db8::100, fe80::100} keyed by
+    // ifindex, VI_7 (dont_track_primary) {2001:db8::200, fe80::200} keyed by name.
+    ns.sh("ip link add veth0 type veth peer name veth1 && ip link set veth0 up && ip link set veth1 up");
+    let ifindex: u32 = ns
+        .sh("cat /sys/class/net/veth0/ifindex")
+        .trim()
+        .parse()
+        .expect("ifindex");
+    let cfg = TableConfig {
+        ipv4: false,
+        ipv6: false,
+        ..TableConfig::default()
+    };
+    let by_index = Link::choose(&cfg, false, true, ifindex, "veth0");
+    let by_name = Link::choose(&cfg, true, true, ifindex, "veth0");
+    assert_eq!(by_index, Link::Index(ifindex));
+    assert_eq!(by_name, Link::Name("veth0".into()));
+    let forced = TableConfig {
+        ifindex: true,
+        ..cfg.clone()
+    };
+    assert_eq!(
+        Link::choose(&forced, true, true, ifindex, "veth0"),
+        Link::Index(ifindex)
+    );
+    let mut nft = ns.enter(|| Nft::open().expect("open"));
+    nft.setup(&cfg).expect("setup");
+    nft.add_vips(&ips(&["2001:db8::100"])).expect("add VI_6");
+    nft.add_link_local_vips(&[(ll("fe80::100"), by_index.clone())])
+        .expect("add VI_6 ll");
+    nft.add_vips(&ips(&["2001:db8::200"])).expect("add VI_7");
+    nft.add_link_local_vips(&[(ll("fe80::200"), by_name.clone())])
+        .expect("add VI_7 ll");
+    assert_eq!(ns.ruleset(), golden("keepalived-2.2.7-link-local.json"));
+    // Removing them empties the sets; the sets and rules stay, as in keepalived.
+    nft.del_link_local_vips(&nft.link_local_vips())
+        .expect("del ll");
+    nft.del_link_local_vips(&[(ll("fe80::100"), by_index)])
+        .expect("del ll again");
+    let r = ns.ruleset();
+    let mut ll_sets = 0;
+    for o in r["nftables"].as_array().into_iter().flatten() {
+        let s = &o["set"];
+        if s["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("vips_link_local"))
+        {
+            ll_sets += 1;
+            assert!(s.get("elem").is_none(), "{s}");
+        }
+    }
+    assert_eq!(ll_sets, 2);
+    assert!(matches!(
+        nft.add_link_local_vips(&[(ll("2001:db8::1"), Link::Index(1))]),
+        Err(NftError::NotLinkLocal(_))
+    ));
+    assert!(matches!(
+        nft.add_link_local_vips(&[(ll("fe80::1"), Link::Name("a-name-far-too-long".into()))]),
+        Err(NftError::BadLink(_))
+    ));
+}
+
 #[test]
 fn traffic_to_a_blocked_vip_is_dropped() {
     if !can_run() {
@@ -300,7 +374,8 @@ fn traffic_to_a_blocked_vip_is_dropped() {
         "ip link add {veth}a type veth peer name {veth}b && ip link set {veth}b netns {peer} && \
          ip link set {veth}a up && ip addr add 192.0.2.1/24 dev {veth}a && \
          ip addr add 192.0.2.100/32 dev {veth}a && \
-         ip addr add 2001:db8::1/64 dev {veth}a nodad && ip addr add 2001:db8::100/128 dev {veth}a nodad",
+         ip addr add 2001:db8::1/64 dev {veth}a nodad && ip addr add 2001:db8::100/128 dev {veth}a nodad && \
+         ip addr add fe80::100/64 dev {veth}a nodad",
         peer = peer.name
     ));
     peer.sh(&format!(
@@ -313,8 +388,21 @@ fn traffic_to_a_blocked_vip_is_dropped() {
         nft.setup(&TableConfig::default()).expect("setup");
         nft
     });
+    let ifindex: u32 = host
+        .sh(&format!("cat /sys/class/net/{veth}a/ifindex"))
+        .trim()
+        .parse()
+        .expect("ifindex");
+    let ll_vip = [(ll("fe80::100"), Link::Index(ifindex))];
+    let ll_target = format!("fe80::100%{veth}b");
+    assert!(
+        peer.ping(&ll_target),
+        "link-local VIP reachable before the rules"
+    );
     nft.add_vips(&ips(&["192.0.2.100", "2001:db8::100"]))
         .expect("add");
+    nft.add_link_local_vips(&ll_vip).expect("add link-local");
+    assert!(!peer.ping(&ll_target), "link-local VIP must be dropped");
     // RFC 5798 §6.4.3: the VIPs are not accepted; the host's own addresses still are,
     // and neighbour discovery for the VIP still works (the neighbor-discovery rule).
     assert!(!peer.ping("192.0.2.100"), "IPv4 VIP must be dropped");
@@ -334,6 +422,11 @@ fn traffic_to_a_blocked_vip_is_dropped() {
     );
     nft.del_vips(&ips(&["192.0.2.100", "2001:db8::100"]))
         .expect("del");
+    nft.del_link_local_vips(&ll_vip).expect("del link-local");
+    assert!(
+        peer.ping(&ll_target),
+        "link-local VIP reachable after del_link_local_vips"
+    );
     assert!(
         peer.ping("192.0.2.100"),
         "IPv4 VIP reachable after del_vips"
