@@ -160,7 +160,11 @@ impl Socket {
         // Answers to an earlier, failed exchange must not be taken for this one's.
         while self.recv_one()?.is_some() {}
         let framed = batch.frame(self.seq);
-        self.seq = self.seq.wrapping_add(batch.msgs.len() as u32 + 2);
+        // The kernel answers the batch delimiters only to refuse the whole batch (no
+        // CAP_NET_ADMIN, unknown subsystem): an error there is the batch's error.
+        let begin = self.seq;
+        let end = begin.wrapping_add(batch.msgs.len() as u32 + 1);
+        self.seq = end.wrapping_add(1);
         let sent = self.sock.send(&framed.bytes, 0).map_err(sock_err("send"))?;
         if sent != framed.bytes.len() {
             return Err(NftError::Protocol(format!(
@@ -168,9 +172,20 @@ impl Socket {
                 framed.bytes.len()
             )));
         }
+        let framed_order: Vec<u32> = framed.seqs.iter().map(|(s, _)| *s).collect();
         let mut pending: BTreeMap<u32, String> = framed.seqs.into_iter().collect();
-        let mut first_error: Option<NftError> = None;
-        let mut error_seq = u32::MAX;
+        let whole = match framed_order.first().and_then(|s| pending.get(s)) {
+            Some(first) => format!("batch of {} requests from {first}", batch.msgs.len()),
+            None => "batch".to_string(),
+        };
+        // The first refused request in batch order is the cause; later ones may only
+        // fail because the transaction was already doomed.
+        let mut first_error: Option<(usize, NftError)> = None;
+        let order: BTreeMap<u32, usize> = framed_order
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, i))
+            .collect();
         while !pending.is_empty() {
             let Some(n) = self.recv_one()? else { break };
             for reply in parse_replies(&self.buf[..n])? {
@@ -183,26 +198,39 @@ impl Socket {
                         errno,
                         message,
                         offset,
+                    } if seq == begin || seq == end => {
+                        let what = whole.clone();
+                        return Err(NftError::Kernel {
+                            what,
+                            errno,
+                            message,
+                            bad_attr_offset: offset,
+                        });
+                    }
+                    Reply::Error {
+                        seq,
+                        errno,
+                        message,
+                        offset,
                     } => {
                         let Some(what) = pending.remove(&seq) else {
                             continue;
                         };
-                        // The earliest refused request is the cause; later ones may
-                        // only fail because the transaction was already doomed.
-                        if seq <= error_seq {
-                            error_seq = seq;
-                            first_error = Some(NftError::Kernel {
+                        let pos = order.get(&seq).copied().unwrap_or(usize::MAX);
+                        if first_error.as_ref().map_or(true, |(p, _)| pos < *p) {
+                            let e = NftError::Kernel {
                                 what,
                                 errno,
                                 message,
                                 bad_attr_offset: offset,
-                            });
+                            };
+                            first_error = Some((pos, e));
                         }
                     }
                 }
             }
         }
-        if let Some(e) = first_error {
+        if let Some((_, e)) = first_error {
             return Err(e);
         }
         match pending.into_values().next() {

@@ -538,3 +538,56 @@ fn a_failing_batch_reports_the_kernel_error_and_changes_nothing() {
     };
     assert!(matches!(nft.setup(&bad), Err(NftError::BadTableName(_))));
 }
+
+/// Runs the probe in `ns` as nobody (65534) with `caps` as its only capabilities.
+fn probe_as_nobody(ns: &Netns, caps: &str, addrs: &[&str]) -> (bool, String) {
+    let out = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &ns.name,
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+        ])
+        .arg(format!("--inh-caps=-all{caps}"))
+        .arg(format!("--ambient-caps=-all{caps}"))
+        .arg(format!("--bounding-set=-all{caps}"))
+        .arg(env!("CARGO_BIN_EXE_vigil-nft-probe"))
+        .args(addrs)
+        .output()
+        .expect("spawn setpriv");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn works_with_vrrpd_privileges_only() {
+    if !can_run()
+        || !Command::new("setpriv")
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    {
+        return;
+    }
+    let ns = Netns::new();
+    // vigil-vrrpd: not root, CAP_NET_ADMIN (+ CAP_NET_RAW) only.
+    let (ok, text) = probe_as_nobody(&ns, ",+net_admin,+net_raw", &GOLDEN_VIPS);
+    assert!(ok, "{text}");
+    assert_eq!(ns.ruleset(), golden("keepalived-2.2.7.json"));
+    // Without CAP_NET_ADMIN the kernel says EPERM, and the error says so.
+    let (ok, text) = probe_as_nobody(&ns, ",+net_raw", &GOLDEN_VIPS);
+    assert!(!ok, "{text}");
+    assert!(text.contains(&format!("errno={}", libc::EPERM)), "{text}");
+    assert_eq!(
+        ns.ruleset(),
+        golden("keepalived-2.2.7.json"),
+        "nothing changed"
+    );
+}
