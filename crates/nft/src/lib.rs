@@ -78,6 +78,33 @@
 //! missing), and re-adding an element already present is not an error (no NLM_F_EXCL;
 //! [`Nft`] also remembers what it added, as keepalived's per-address `nftable_rule_set`).
 //!
+//! # Use from vigil-vrrpd
+//!
+//! Only instances that block count: not the address owner (priority 255) and not
+//! `accept` (`vrrp_strict` makes `no_accept` the default); only when global_defs has
+//! `nftables` (keepalived then uses the table name given, default "keepalived").
+//!
+//! 1. Start, after dropping to its user (CAP_NET_ADMIN is all it needs): [`Nft::open`],
+//!    then [`Nft::setup`] with `nftables`, `nftables_priority`, `nftables_ifindex`,
+//!    `nftables_counters`. `ipv4: false, ipv6: false` is keepalived exactly (no table
+//!    until the first MASTER; `add_vips` creates it); `true` pre-creates a family's table.
+//! 2. Entering MASTER: [`Nft::add_vips`] with the instance's VIPs and eVIPs, link-local
+//!    ones through [`Nft::add_link_local_vips`] with [`Link::choose`] — *before* the
+//!    addresses go on the interface (vrrp_state_become_master's order), so the host never
+//!    accepts a packet for them.
+//! 3. Leaving MASTER (to BACKUP or FAULT), and on SIGTERM: take the addresses off the
+//!    interface first, then [`Nft::del_vips`] / [`Nft::del_link_local_vips`]
+//!    (vrrp_restore_interface's order).
+//! 4. Reload while MASTER: add new VIPs before adding the addresses, delete removed ones
+//!    after removing them. The sets are sets: two instances sharing a VIP need vrrpd to
+//!    count (keepalived does not either).
+//! 5. Exit: [`Nft::teardown`] (keepalived's nft_end). After a crash the next setup
+//!    replaces the residue.
+//!
+//! Each call sends at most one batch and returns once the kernel answered (it answers
+//! within sendmsg, so the call never sleeps; fine inside the mio loop). A failed call
+//! changed nothing in the kernel, nor in [`Nft`]'s record of the sets.
+
 //! # Layout
 //! - `msg.rs`: netlink attributes, nf_tables messages, batch framing.
 //! - `expr.rs`: rule expressions.
