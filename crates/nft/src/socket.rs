@@ -157,8 +157,9 @@ impl Socket {
         if batch.is_empty() {
             return Ok(());
         }
-        // Answers to an earlier, failed exchange must not be taken for this one's.
-        while self.recv_one()?.is_some() {}
+        // Answers to an earlier, failed exchange must not be taken for this one's; an
+        // error here (an old ENOBUFS) belongs to that exchange too.
+        while let Ok(Some(_)) = self.recv_one() {}
         let framed = batch.frame(self.seq);
         // The kernel answers the batch delimiters only to refuse the whole batch (no
         // CAP_NET_ADMIN, unknown subsystem): an error there is the batch's error.
@@ -334,5 +335,21 @@ mod tests {
     fn other_messages_are_skipped() {
         let buf = nlmsg(3, 0, 1, &[0, 0, 0, 0]);
         assert_eq!(parse_replies(&buf).expect("parse"), vec![]);
+    }
+
+    proptest::proptest! {
+        /// Whatever the kernel (or anything else) sends, parsing never panics.
+        #[test]
+        fn any_bytes_parse_or_fail_cleanly(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..256)) {
+            let _ = parse_replies(&bytes);
+        }
+
+        /// An error reply parses back to its sequence number and errno.
+        #[test]
+        fn errors_round_trip(seq in proptest::num::u32::ANY, errno in 1i32..4096) {
+            let buf = nlmsg(NLMSG_ERROR, NLM_F_CAPPED, seq, &nlmsgerr(-errno, seq, &[]));
+            let want = vec![Reply::Error { seq, errno, message: None, offset: None }];
+            proptest::prop_assert_eq!(parse_replies(&buf).expect("parse"), want);
+        }
     }
 }
