@@ -14,7 +14,7 @@ const VIP: &str = "192.0.2.100";
 /// RFC 5798 §6.1 Master_Down_Interval for priority 100 at 0.1 s: 3 × 0.1 + 156/256 × 0.1.
 const MASTER_DOWN_100: Duration = Duration::from_micros(300_000 + 60_937);
 /// Polling, scheduling and the netlink round trip.
-const MARGIN: Duration = Duration::from_millis(250);
+const MARGIN: Duration = Duration::from_millis(400);
 
 fn pair(tag: &str) -> (vigil_netlab::Lab, Vec<vigil_netlab::Host>, Node, Node) {
     let (lab, hosts) = lab(tag, 2);

@@ -57,7 +57,7 @@ fn rfc5798_6_4_3_advert_every_interval_garp_burst_and_priority_0_at_shutdown() {
         gaps.len()
     );
     assert!((95_000..=110_000).contains(&mean), "mean gap {mean} us");
-    assert!(max < 150_000, "max gap {max} us");
+    assert!(max < 250_000, "max gap {max} us");
     assert_eq!(
         adverts.last().map(|(_, p)| *p),
         Some(0),

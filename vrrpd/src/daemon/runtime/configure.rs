@@ -167,6 +167,15 @@ impl Runtime {
                 });
             }
         }
+        // A previous vrrpd that was killed may have left addresses behind: they go
+        // before the new instances join their groups.
+        for id in &started {
+            if let Some(r) = self.instances.get(id) {
+                let (name, io_ifname) = (r.name().to_string(), r.io_ifname.clone());
+                let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
+                self.kernel.remove_stale(&name, &io_ifname, &addrs);
+            }
+        }
         self.close_unused_sockets(&wanted);
         self.rebuild_demux();
         self.rebuild_scripts(config, now);
@@ -276,10 +285,6 @@ impl Runtime {
         };
         let name = r.name().to_string();
         let ifname = r.spec.interface.clone();
-        let io_ifname = r.io_ifname.clone();
-        // A previous vrrpd that was killed may have left the addresses behind.
-        let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
-        self.kernel.remove_stale(&name, &io_ifname, &addrs);
         let up = iface::is_up(&ifname);
         let no_src = r.primary.is_unspecified();
         let track_primary = !r.spec.dont_track_primary;
