@@ -548,8 +548,11 @@ impl Runtime {
 
     fn stop_instance(&mut self, id: u64) {
         let now = self.clock.now();
-        if let Some(r) = self.instances.get_mut(&id) {
-            r.stopped = true;
+        match self.instances.get_mut(&id) {
+            // Once: a failure while stopping (the channel closing) stops everything
+            // again.
+            Some(r) if !r.stopped => r.stopped = true,
+            _ => return,
         }
         self.feed(id, now, Event::Shutdown);
         // keepalived removes the VMAC interface of a stopped instance.
