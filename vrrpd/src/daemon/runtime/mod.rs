@@ -34,7 +34,7 @@ use super::timers::{Due, Timers};
 use super::track::ScriptState;
 use super::{receive, send};
 use crate::fsm::{Action, Event, State};
-use crate::packet::{self};
+use crate::packet;
 use crate::socket::VrrpSocket;
 use crate::time::{Span, Time};
 
@@ -274,18 +274,21 @@ impl Runtime {
     }
 
     fn ipc_failed(&mut self, e: ChannelError) {
-        match e {
+        if self.exit.is_some() {
+            // Already stopping: what could not be sent is lost with the channel.
+            return;
+        }
+        self.exit = Some(match e {
             ChannelError::Closed => {
                 log::info!("Supervisor went away; stopping");
-                self.stop_all();
-                self.exit.get_or_insert(Exit::Done);
+                Exit::Done
             }
             e => {
                 log::error!("IPC: {e}; stopping");
-                self.stop_all();
-                self.exit.get_or_insert(Exit::Failure);
+                Exit::Failure
             }
-        }
+        });
+        self.stop_all();
     }
 
     /// Sends what is queued for up to `limit`, so that the last status messages and
