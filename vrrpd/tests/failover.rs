@@ -53,7 +53,8 @@ fn rfc5798_6_4_2_kill_9_of_the_master_backup_takes_over_within_master_down_inter
     let took = start.elapsed();
     eprintln!("kill -9 failover: {took:?} (Master_Down_Interval {MASTER_DOWN_100:?})");
     assert!(
-        took >= MASTER_DOWN_100 - Duration::from_millis(110),
+        // The last advert came up to one interval (plus jitter) before the kill.
+        took >= MASTER_DOWN_100 - Duration::from_millis(150),
         "too early: {took:?}"
     );
     wait_until("VIP on b", Duration::from_secs(1), || {
