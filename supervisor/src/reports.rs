@@ -115,6 +115,7 @@ impl Reports {
                 master: s.master.map(|m| m.to_string()),
                 adverts_sent: s.counters.adverts_sent,
                 adverts_received: s.counters.adverts_received,
+                counters: s.counters,
             })
             .collect()
     }

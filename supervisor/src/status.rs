@@ -36,6 +36,9 @@ pub struct InstanceView {
     pub adverts_sent: u64,
     /// Advertisements received.
     pub adverts_received: u64,
+    /// Every counter vrrpd keeps for the instance (received, sent, and each reason a
+    /// packet was dropped).
+    pub counters: vigil_ipc::msg::vrrp::InstanceCounters,
 }
 
 /// One real server as checkerd last reported it.
@@ -210,6 +213,7 @@ mod tests {
                 master: Some("192.0.2.1".into()),
                 adverts_sent: 3,
                 adverts_received: 0,
+                counters: Default::default(),
             }],
             ..StatusView::default()
         };

@@ -151,6 +151,7 @@ impl Daemon {
                 self.applied(Who::Vrrp, generation, Some(reason))
             }
             FromVrrp::Pong(n) => pong(&mut self.vrrp, n),
+            FromVrrp::StatusEnd { request } => self.answer_status(|r, _| r == request),
             other => {
                 let replies = self.broker().vrrp(other);
                 for r in replies {

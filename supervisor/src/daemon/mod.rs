@@ -98,6 +98,8 @@ pub struct Daemon {
     reports: Reports,
     pending: Option<Pending>,
     reload_waiters: Vec<Token>,
+    /// vigilctl status requests waiting for vrrpd's fresh report: (client, request, deadline).
+    status_waiters: Vec<(Token, u32, Instant)>,
     stopping: Option<Stopping>,
     exit_code: u8,
     notifier: Notifier,
@@ -162,6 +164,7 @@ impl Daemon {
             reports: Reports::default(),
             pending: None,
             reload_waiters: Vec::new(),
+            status_waiters: Vec::new(),
             stopping: None,
             exit_code: 0,
             notifier: Notifier::new(now),
@@ -285,6 +288,7 @@ impl Daemon {
                 r.kill_at,
             ));
         }
+        d.extend(self.status_waiters.iter().map(|w| w.2));
         d.extend(self.runner.next_wake());
         d.extend(self.notifier.next_wake());
         if !self.runner.is_empty() {
@@ -296,6 +300,7 @@ impl Daemon {
 
     fn tick(&mut self, now: Instant) {
         self.notifier.tick(now);
+        self.answer_status(|_, deadline| deadline <= now);
         self.script_results(now);
         if self.stopping.is_none() {
             if self.vrrp.restart_at.is_some_and(|t| t <= now) {

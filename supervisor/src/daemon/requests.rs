@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// How long `vigilctl status` waits for vrrpd's fresh report.
+const STATUS_WAIT: Duration = Duration::from_millis(500);
+
 impl Daemon {
     pub(super) fn on_request(&mut self, incoming: Incoming) {
         let t = incoming.token;
@@ -16,8 +19,24 @@ impl Daemon {
         log::debug!("control request: {request:?}");
         match request {
             Request::Status => {
-                let r = Response::Status(self.status_view());
-                self.control.answer(self.poll.registry(), t, &r);
+                // Counters change with every packet and vrrpd reports only state changes
+                // unasked: ask it for a fresh picture and answer on its StatusEnd (or
+                // after STATUS_WAIT with what is known).
+                let running = self
+                    .vrrp
+                    .running
+                    .as_ref()
+                    .is_some_and(|r| r.phase == Phase::Running);
+                if running {
+                    self.nonce = self.nonce.wrapping_add(1);
+                    let request = u32::try_from(self.nonce & u64::from(u32::MAX)).unwrap_or(0);
+                    self.send_vrrp(&ToVrrp::StatusRequest { request });
+                    self.status_waiters
+                        .push((t, request, Instant::now() + STATUS_WAIT));
+                } else {
+                    let r = Response::Status(self.status_view());
+                    self.control.answer(self.poll.registry(), t, &r);
+                }
             }
             Request::Reload => {
                 log::info!("reload asked on the control socket");
@@ -39,6 +58,21 @@ impl Daemon {
                 log::info!("stop asked on the control socket");
                 self.begin_stop("asked on the control socket".into());
             }
+        }
+    }
+
+    /// Answers the status requests that `done(request, deadline)` selects.
+    pub(super) fn answer_status(&mut self, done: impl Fn(u32, Instant) -> bool) {
+        let (ready, waiting): (Vec<_>, Vec<_>) = std::mem::take(&mut self.status_waiters)
+            .into_iter()
+            .partition(|&(_, request, deadline)| done(request, deadline));
+        self.status_waiters = waiting;
+        if ready.is_empty() {
+            return;
+        }
+        let r = Response::Status(self.status_view());
+        for (t, _, _) in ready {
+            self.control.answer(self.poll.registry(), t, &r);
         }
     }
 

@@ -14,6 +14,21 @@ use crate::packet::{self, validate, Datagram, Expect, ExpectAuth};
 /// Validates one received packet against the instance its VRID names and turns it
 /// into an event; every rejection is counted, and a rejected packet changes nothing
 /// (RFC 5798 §7.1).
+/// The VRID byte of a datagram too broken to parse, when it reaches that far: the
+/// second byte of the VRRP header (RFC 5798 §5.2), after the IPv4 header (not through
+/// AH, whose length a broken packet cannot be trusted for).
+fn vrid_hint(d: Datagram<'_>) -> Option<u8> {
+    match d {
+        Datagram::Ipv4(bytes) => {
+            let ihl = usize::from(bytes.first()? & 0x0f) * 4;
+            (*bytes.get(9)? == packet::PROTO_VRRP)
+                .then(|| bytes.get(ihl + 1).copied())
+                .flatten()
+        }
+        Datagram::Ipv6 { payload, .. } => payload.get(1).copied(),
+    }
+}
+
 pub fn dispatch(
     d: Datagram<'_>,
     ifname: &str,
@@ -24,7 +39,19 @@ pub fn dispatch(
     let (vrid, src) = match validate::parse(d) {
         Ok(p) => (p.advert.vrid(), p.src),
         Err(rej) => {
-            unattributed.record(rej.reason());
+            // keepalived finds the instance by VRID before checking version, length
+            // and type (vrrp_scheduler.c), so such a packet counts against the
+            // instance whose VRID it carries; anything else is the socket's.
+            match vrid_hint(d)
+                .and_then(|v| vrids.get(&v))
+                .and_then(|id| instances.get_mut(id))
+            {
+                Some(r) => {
+                    r.rejects.record(rej.reason());
+                    ipc::count_reject(&mut r.counters, rej.reason());
+                }
+                None => unattributed.record(rej.reason()),
+            }
             log::debug!("{}: dropped packet: {rej}", ifname);
             return None;
         }
