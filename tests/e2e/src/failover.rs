@@ -157,7 +157,7 @@ pub fn run_mixed(
     }
     // A few adverts in steady state, so that the backup's timer is in its rhythm.
     std::thread::sleep(Duration::from_secs_f64(conf.advert_secs() * 3.0));
-    if !(master.holds(conf.vip()) && !backup.holds(conf.vip())) {
+    if !master.holds(conf.vip()) || backup.holds(conf.vip()) {
         return Err(LabError::Timeout(format!(
             "{}/{} election is not stable (lb1 holds: {}, lb2 holds: {}): lb2 log:\n{}",
             daemon.name(),
