@@ -4,20 +4,57 @@
 //! Advertisement"), through vigil-net's AF_PACKET announcer, one socket per interface.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 
 use vigil_net::announce::{gratuitous_arp, unsolicited_na, Announcer};
 use vigil_net::Rtnl;
 
 use crate::iface;
 
+/// What an announcement needs of its interface, read once and kept until the link
+/// monitor reports a change ([`Announcers::forget`]): a thousand instances becoming
+/// MASTER at once would otherwise read the link and every address a thousand times.
+#[derive(Debug, Clone)]
+struct LinkFacts {
+    name: String,
+    mac: Option<[u8; 6]>,
+    link_local: Option<Ipv6Addr>,
+}
+
 /// The announcers, opened on first use per interface.
 #[derive(Default)]
 pub struct Announcers {
     open: HashMap<u32, Announcer>,
+    links: HashMap<u32, LinkFacts>,
 }
 
 impl Announcers {
+    /// Forgets what is known of interface `ifindex` (it changed or went away).
+    pub fn forget(&mut self, ifindex: u32) {
+        self.links.remove(&ifindex);
+    }
+
+    fn facts(&mut self, rtnl: &mut Rtnl, name: &str, ifindex: u32) -> Option<LinkFacts> {
+        if let Some(f) = self.links.get(&ifindex) {
+            return Some(f.clone());
+        }
+        let link = match rtnl.link_by_index(ifindex) {
+            Ok(Some(l)) => l,
+            Ok(None) => return None,
+            Err(e) => {
+                log::warn!("({name}) cannot read interface {ifindex}: {e}");
+                return None;
+            }
+        };
+        let facts = LinkFacts {
+            link_local: iface::link_local_v6(&link.name),
+            name: link.name,
+            mac: link.mac,
+        };
+        self.links.insert(ifindex, facts.clone());
+        Some(facts)
+    }
+
     /// Sends `count` GARPs / NAs for each of `addrs` on `ifindex`, from the interface's
     /// MAC address.
     pub fn announce(
@@ -28,13 +65,8 @@ impl Announcers {
         addrs: &[IpAddr],
         count: u32,
     ) {
-        let link = match rtnl.link_by_index(ifindex) {
-            Ok(Some(l)) => l,
-            Ok(None) => return,
-            Err(e) => {
-                log::warn!("({name}) cannot read interface {ifindex}: {e}");
-                return;
-            }
+        let Some(link) = self.facts(rtnl, name, ifindex) else {
+            return;
         };
         let Some(mac) = link.mac else {
             return;
@@ -49,7 +81,7 @@ impl Announcers {
                 }
             },
         };
-        let link_local = iface::link_local_v6(&link.name);
+        let link_local = link.link_local;
         for addr in addrs {
             let frame = match addr {
                 IpAddr::V4(a) => {

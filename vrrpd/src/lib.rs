@@ -20,6 +20,7 @@ pub mod daemon;
 pub mod fsm;
 pub mod garp;
 pub mod iface;
+pub mod memory;
 pub mod packet;
 pub mod sim;
 pub mod socket;

@@ -10,7 +10,7 @@ use vigil_config::model::ipaddr::{IpAddress, Route, Rule};
 use vigil_net::{AddrSpec, Monitor, NetError, NetEvent, Rtnl};
 
 use crate::daemon::build::VmacSpec;
-use crate::daemon::kernel::Kernel;
+use crate::daemon::kernel::{Kernel, StaleAddrs};
 use crate::daemon::runtime::{LinkWatch, WatchEvent};
 use crate::garp::Announcers;
 use crate::vmac::Vmacs;
@@ -110,26 +110,33 @@ impl Kernel for NetKernel {
         }
     }
 
-    fn remove_stale(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
+    fn remove_stale(&mut self, instances: &[StaleAddrs]) {
         let present = match self.rtnl.addresses(None) {
             Ok(p) => p,
             Err(e) => {
-                log::warn!("({name}) cannot list addresses: {e}");
+                log::warn!("cannot list addresses to remove stale ones: {e}");
                 return;
             }
         };
-        for a in addrs {
-            let Ok(spec) = self.spec(a, ifname) else {
-                continue;
-            };
-            if present.iter().any(|p| p.same_address(&spec)) {
-                log::info!(
-                    "({name}) removing stale address {} left on {}",
-                    a.addr,
-                    a.dev.as_deref().unwrap_or(ifname)
-                );
-                if let Err(e) = self.rtnl.del_address(&spec) {
-                    log::error!("({name}) cannot remove {}: {e}", a.addr);
+        for StaleAddrs {
+            name,
+            ifname,
+            addrs,
+        } in instances
+        {
+            for a in addrs {
+                let Ok(spec) = self.spec(a, ifname) else {
+                    continue;
+                };
+                if present.iter().any(|p| p.same_address(&spec)) {
+                    log::info!(
+                        "({name}) removing stale address {} left on {}",
+                        a.addr,
+                        a.dev.as_deref().unwrap_or(ifname)
+                    );
+                    if let Err(e) = self.rtnl.del_address(&spec) {
+                        log::error!("({name}) cannot remove {}: {e}", a.addr);
+                    }
                 }
             }
         }
@@ -138,6 +145,10 @@ impl Kernel for NetKernel {
     fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32) {
         self.announcers
             .announce(&mut self.rtnl, name, ifindex, addrs, count);
+    }
+
+    fn link_changed(&mut self, ifindex: u32) {
+        self.announcers.forget(ifindex);
     }
 
     fn create_vmac(
@@ -156,6 +167,10 @@ impl Kernel for NetKernel {
         self.ifindex_cache.retain(|_, i| *i != ifindex);
         self.vmacs.delete(&mut self.rtnl, name, ifindex, parent);
     }
+}
+
+fn is_link_local(a: &IpAddr) -> bool {
+    matches!(a, IpAddr::V6(v6) if crate::iface::is_link_local(v6))
 }
 
 /// Link up/down and new addresses from vigil-net's rtnetlink monitor.
@@ -207,9 +222,16 @@ impl LinkWatch for NetLinks {
                             });
                         }
                         NetEvent::AddrAdded(a) => {
+                            if is_link_local(&a.addr) {
+                                out.push(WatchEvent::LinkLocal { ifindex: a.ifindex });
+                            }
                             out.push(WatchEvent::Address { ifindex: a.ifindex })
                         }
-                        NetEvent::AddrRemoved(_) => {}
+                        NetEvent::AddrRemoved(a) => {
+                            if is_link_local(&a.addr) {
+                                out.push(WatchEvent::LinkLocal { ifindex: a.ifindex });
+                            }
+                        }
                     }
                 }
                 out

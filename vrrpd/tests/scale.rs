@@ -6,8 +6,10 @@
 mod common;
 
 use common::{lab, Node};
+use std::collections::HashMap;
 use std::time::Duration;
 use vigil_ipc::msg::vrrp::VrrpState;
+use vigil_netlab::wire::{classify, Kind};
 
 const N: u32 = 100;
 
@@ -31,6 +33,65 @@ vrrp_instance VI_{vrid} {{
             )
         })
         .collect()
+}
+
+/// 250 instances on one node with no peer: they start together, so their
+/// Master_Down_Interval timers (RFC 5798 §6.4.2) expire together. Every one of them
+/// must have its first MASTER advert on the wire before any address announcement
+/// (§6.4.1 sends the advert first; the GARPs of a thousand instances must not hold
+/// back the adverts of the last ones), and the last advert must follow the first
+/// within a few milliseconds, not the sum of every instance's address work.
+#[test]
+fn instances_that_start_together_all_advertise_before_any_garp() {
+    const M: u32 = 250;
+    let (lab, hosts) = lab("s2", 1);
+    let text: String = (1..=M)
+        .map(|vrid| {
+            format!(
+                "vrrp_instance VI_{vrid} {{\n interface eth0\n virtual_router_id {vrid}\n \
+                 priority 100\n advert_int 0.1\n version 3\n garp_master_delay 0\n \
+                 virtual_ipaddress {{\n 198.51.100.{vrid}/32\n }}\n}}\n"
+            )
+        })
+        .collect();
+    let cap = lab.capture().unwrap();
+    let mut a = Node::start(&hosts[0], &text);
+    for i in 0..M {
+        a.wait_state(i, VrrpState::Master, Duration::from_secs(10));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(cap.drops(), 0, "the capture dropped frames");
+    let frames = cap.stop();
+    let mut first_advert: HashMap<u8, Duration> = HashMap::new();
+    let mut first_garp = None;
+    for f in &frames {
+        match classify(&f.data) {
+            Some(Kind::Advert { vrid, .. }) => {
+                first_advert.entry(vrid).or_insert(f.at);
+            }
+            Some(Kind::Garp { .. }) if first_garp.is_none() => first_garp = Some(f.at),
+            _ => {}
+        }
+    }
+    assert_eq!(first_advert.len(), M as usize);
+    let last = *first_advert.values().max().unwrap();
+    let first = *first_advert.values().min().unwrap();
+    let garp = first_garp.expect("no GARP seen");
+    assert!(
+        last < garp,
+        "the last first advert came {:?} after the first GARP",
+        last - garp
+    );
+    assert!(
+        last - first < Duration::from_millis(100),
+        "first adverts spread over {:?}",
+        last - first
+    );
+    eprintln!(
+        "{M} instances: first adverts within {:?}; first GARP {:?} after the last",
+        last - first,
+        garp - last
+    );
 }
 
 #[test]

@@ -108,3 +108,26 @@ fn rfc5798_5_1_1_1_no_source_address_is_fault_until_the_interface_gets_one() {
     let st = a.status_request(3);
     assert_eq!(st[0].master, Some("192.0.2.1".parse().unwrap()));
 }
+
+#[test]
+fn reload_that_removes_a_failing_tracker_restores_the_priority_at_once() {
+    let (_lab, hosts) = lab("t5", 1);
+    let mut a = Node::start(&hosts[0], &conf(150, -60, 1));
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
+    a.scripts.insert(0, false);
+    common::wait_until("priority 90", Duration::from_secs(3), || {
+        a.pump();
+        a.status.get(&0).map(|s| s.priority) == Some(90)
+    });
+    // The same instance without track_script: its weight goes with the tracker,
+    // before any later script result could change it (there is none to run now).
+    let without = conf(150, -60, 1).replace("    track_script {\n        chk\n    }\n", "");
+    assert!(!without.contains("track_script"));
+    a.configure(&without);
+    a.wait_for(Duration::from_secs(2), "ConfigApplied", |m| {
+        matches!(m, FromVrrp::ConfigApplied { .. })
+    });
+    let st = a.status_request(7);
+    assert_eq!(st[0].priority, 150, "the removed tracker's weight stayed");
+    assert_eq!(st[0].state, VrrpState::Master);
+}

@@ -15,13 +15,16 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::IoSliceMut;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// linux/if_packet.h: a frame the socket's interface sends (not one it receives).
 const PACKET_OUTGOING: u8 = 4;
+
+/// The capture socket's receive buffer: 64 MiB, some 80,000 small frames.
+const CAPTURE_RCVBUF: usize = 64 << 20;
 
 /// One captured frame.
 #[derive(Debug, Clone)]
@@ -40,6 +43,7 @@ pub struct Frame {
 pub struct Capture {
     frames: Arc<Mutex<Vec<Frame>>>,
     stop: Arc<AtomicBool>,
+    drops: Arc<AtomicU64>,
     thread: Option<JoinHandle<()>>,
 }
 
@@ -59,7 +63,8 @@ impl Capture {
         let stop = Arc::new(AtomicBool::new(false));
         let (ready_tx, ready_rx) = mpsc::channel::<Result<(), String>>();
         let ns_path = format!("/run/netns/{namespace}");
-        let (f2, s2) = (Arc::clone(&frames), Arc::clone(&stop));
+        let drops = Arc::new(AtomicU64::new(0));
+        let (f2, s2, d2) = (Arc::clone(&frames), Arc::clone(&stop), Arc::clone(&drops));
         let thread = std::thread::spawn(move || {
             let setup = || -> Result<_, String> {
                 let ns = File::open(&ns_path).map_err(|e| format!("{ns_path}: {e}"))?;
@@ -76,6 +81,13 @@ impl Capture {
                     .map_err(|e| format!("SO_TIMESTAMPNS: {e}"))?;
                 setsockopt(&sock, sockopt::ReceiveTimeout, &TimeVal::new(0, 50_000))
                     .map_err(|e| format!("SO_RCVTIMEO: {e}"))?;
+                // A burst of a thousand adverts and their GARPs overflows the default
+                // buffer (~200 KiB, a few hundred small frames): a dropped frame would
+                // read as a late advert. The lab runs as root, so force a large one.
+                setsockopt(&sock, sockopt::RcvBufForce, &CAPTURE_RCVBUF)
+                    .map_err(|e| format!("SO_RCVBUFFORCE: {e}"))?;
+                // Each frame then carries the socket's drop count so far.
+                setsockopt(&sock, sockopt::RxqOvfl, &1).map_err(|e| format!("SO_RXQ_OVFL: {e}"))?;
                 Ok(sock)
             };
             let sock = match setup() {
@@ -91,7 +103,7 @@ impl Capture {
             let mut names: HashMap<usize, (String, String)> = HashMap::new();
             let mut buf = vec![0u8; 65536];
             while !s2.load(Ordering::Relaxed) {
-                let mut cmsg = nix::cmsg_space!(nix::sys::time::TimeSpec);
+                let mut cmsg = nix::cmsg_space!(nix::sys::time::TimeSpec, u32);
                 let mut iov = [IoSliceMut::new(&mut buf)];
                 let Ok(msg) = recvmsg::<LinkAddr>(
                     sock.as_raw_fd(),
@@ -105,8 +117,14 @@ impl Capture {
                 let mut at = None;
                 if let Ok(cmsgs) = msg.cmsgs() {
                     for c in cmsgs {
-                        if let ControlMessageOwned::ScmTimestampns(ts) = c {
-                            at = Some(Duration::new(ts.tv_sec() as u64, ts.tv_nsec() as u32));
+                        match c {
+                            ControlMessageOwned::ScmTimestampns(ts) => {
+                                at = Some(Duration::new(ts.tv_sec() as u64, ts.tv_nsec() as u32));
+                            }
+                            ControlMessageOwned::RxqOvfl(n) => {
+                                d2.store(u64::from(n), Ordering::Relaxed);
+                            }
+                            _ => {}
                         }
                     }
                 }
@@ -142,6 +160,7 @@ impl Capture {
             Ok(Ok(())) => Ok(Capture {
                 frames,
                 stop,
+                drops,
                 thread: Some(thread),
             }),
             Ok(Err(e)) => Err(LabError::Timeout(format!("capture setup: {e}"))),
@@ -152,6 +171,20 @@ impl Capture {
     /// The frames captured so far, in arrival order.
     pub fn frames(&self) -> Vec<Frame> {
         self.frames.lock().map(|f| f.clone()).unwrap_or_default()
+    }
+
+    /// Frames the kernel dropped because the capture fell behind, so far (a
+    /// measurement that saw drops may have missed the frames it looks for).
+    pub fn drops(&self) -> u64 {
+        self.drops.load(Ordering::Relaxed)
+    }
+
+    /// The frames captured from index `from` on, without copying the earlier ones.
+    pub fn frames_since(&self, from: usize) -> Vec<Frame> {
+        self.frames
+            .lock()
+            .map(|f| f.get(from..).map(<[Frame]>::to_vec).unwrap_or_default())
+            .unwrap_or_default()
     }
 
     /// Stops capturing; returns every frame.

@@ -17,9 +17,20 @@ pub fn cpu_seconds(pid: i32) -> Option<f64> {
 
 /// Resident set size in KiB (VmRSS).
 pub fn rss_kib(pid: i32) -> Option<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+/// Anonymous resident memory in KiB (RssAnon: heap and stacks, what the process itself
+/// allocated, without the file-backed pages of its binary and libraries).
+pub fn rss_anon_kib(pid: i32) -> Option<u64> {
+    status_kib(pid, "RssAnon:")
+}
+
+/// A `KEY: N kB` line of /proc/PID/status.
+fn status_kib(pid: i32, key: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     text.lines()
-        .find(|l| l.starts_with("VmRSS:"))?
+        .find(|l| l.starts_with(key))?
         .split_whitespace()
         .nth(1)?
         .parse()
@@ -40,5 +51,6 @@ mod tests {
         let me = i32::try_from(std::process::id()).unwrap();
         assert!(cpu_seconds(me).is_some());
         assert!(rss_kib(me).unwrap() > 0);
+        assert!(rss_anon_kib(me).unwrap() <= rss_kib(me).unwrap());
     }
 }

@@ -8,6 +8,17 @@ use vigil_config::model::ipaddr::{IpAddress, Route, Rule};
 
 use super::build::VmacSpec;
 
+/// The addresses of one starting instance, to be removed if a killed daemon left them.
+#[derive(Debug, Clone)]
+pub struct StaleAddrs {
+    /// The instance's name (for log lines).
+    pub name: String,
+    /// Its default interface.
+    pub ifname: String,
+    /// Its addresses.
+    pub addrs: Vec<IpAddress>,
+}
+
 /// Address and announcement operations. Failures are logged by the implementation:
 /// an address that cannot be added must not stop the protocol.
 pub trait Kernel {
@@ -36,13 +47,20 @@ pub trait Kernel {
             );
         }
     }
-    /// Removes those of `addrs` that are present: addresses a killed daemon left
-    /// behind, removed at start before the instance joins the group.
-    fn remove_stale(&mut self, name: &str, ifname: &str, addrs: &[IpAddress]) {
-        self.remove_addresses(name, ifname, addrs);
+    /// Removes those addresses of `instances` that are present: addresses a killed
+    /// daemon left behind, removed at start before the instances join their groups.
+    fn remove_stale(&mut self, instances: &[StaleAddrs]) {
+        for i in instances {
+            self.remove_addresses(&i.name, &i.ifname, &i.addrs);
+        }
     }
     /// Sends `count` gratuitous ARPs / unsolicited NAs for each of `addrs` on `ifindex`.
     fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32);
+    /// Interface `ifindex` changed (link, MAC, name or link-local address): forget what
+    /// was cached about it.
+    fn link_changed(&mut self, ifindex: u32) {
+        let _ = ifindex;
+    }
     /// Creates (or takes over) the VMAC interface of instance `name` on `parent`, up,
     /// with keepalived's sysctls; returns its ifindex.
     fn create_vmac(

@@ -14,6 +14,7 @@ use vigil_ipc::msg::vrrp::{FromVrrp, InstanceCounters, NotifyEvent};
 use super::{Exit, Runtime, ScriptSlot, Sock, SockKey};
 use crate::daemon::build::{self, Spec};
 use crate::daemon::instance::Running;
+use crate::daemon::kernel::StaleAddrs;
 use crate::daemon::timers::Due;
 use crate::daemon::track::ScriptState;
 use crate::fsm::{self, Event, State};
@@ -138,17 +139,21 @@ impl Runtime {
         }
 
         let now = self.clock.now();
+        // One look at the interfaces for every new instance (after the VMACs exist).
+        let snapshot = iface::Snapshot::take();
         let mut started = Vec::new();
+        let mut reconfigured = Vec::new();
         let mut kept = BTreeSet::new();
         for (spec, (io_ifname, io_ifindex)) in specs.into_iter().zip(io) {
             match old.remove(&spec.wire_key()) {
                 Some(id) => {
                     kept.insert(id);
+                    reconfigured.push(id);
                     self.reconfigure(id, spec);
                 }
                 None => {
                     let idx = ifindex[&spec.interface];
-                    let id = self.create(spec, idx, io_ifname, io_ifindex);
+                    let id = self.create(spec, idx, io_ifname, io_ifindex, &snapshot);
                     kept.insert(id);
                     started.push(id);
                 }
@@ -168,13 +173,18 @@ impl Runtime {
             }
         }
         // A previous vrrpd that was killed may have left addresses behind: they go
-        // before the new instances join their groups.
-        for id in &started {
-            if let Some(r) = self.instances.get(id) {
-                let (name, io_ifname) = (r.name().to_string(), r.io_ifname.clone());
-                let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
-                self.kernel.remove_stale(&name, &io_ifname, &addrs);
-            }
+        // before the new instances join their groups (one address dump for all).
+        let stale: Vec<StaleAddrs> = started
+            .iter()
+            .filter_map(|id| self.instances.get(id))
+            .map(|r| StaleAddrs {
+                name: r.name().to_string(),
+                ifname: r.io_ifname.clone(),
+                addrs: r.spec.all_addresses().cloned().collect(),
+            })
+            .collect();
+        if !stale.is_empty() {
+            self.kernel.remove_stale(&stale);
         }
         self.close_unused_sockets(&wanted);
         self.rebuild_demux();
@@ -191,11 +201,22 @@ impl Runtime {
         if let Some(d) = delay {
             log::info!("Delaying startup for {d}");
         }
-        for id in started {
-            match delay {
-                Some(d) => self.timers.arm(Due::Startup(id), now + d),
-                None => self.start_instance(id),
+        // The instances of one configuration start together: one time, and what they
+        // say to the supervisor waits until all have started, so that the last one's
+        // Master_Down_Interval does not begin later than the first one's.
+        self.batch(|rt| {
+            for id in started {
+                match delay {
+                    Some(d) => rt.timers.arm(Due::Startup(id), now + d),
+                    None => rt.start_instance(id, now, &snapshot),
+                }
             }
+        });
+        // A kept instance whose trackers changed (a script or interface added or
+        // removed, a weight changed) gets its weight and faults recomputed now, not
+        // at the next tracking event.
+        for id in reconfigured {
+            self.apply_tracking(id, now);
         }
         self.generation = Some(generation);
         self.send(FromVrrp::ConfigApplied { generation });
@@ -250,10 +271,11 @@ impl Runtime {
         ifindex: u32,
         io_ifname: String,
         io_ifindex: u32,
+        snapshot: &iface::Snapshot,
     ) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        let primary = primary_address(&spec, &io_ifname)
+        let primary = primary_address(&spec, &io_ifname, snapshot)
             .unwrap_or_else(|| crate::socket::sys::unspecified(spec.family));
         spec.fsm.primary_addr = primary;
         let r = Running {
@@ -279,17 +301,18 @@ impl Runtime {
         id
     }
 
-    pub(super) fn start_instance(&mut self, id: u64) {
+    /// Starts instance `id` at `now` (RFC 5798 §6.4.1 Startup), with the interfaces as
+    /// `snapshot` saw them.
+    pub(super) fn start_instance(&mut self, id: u64, now: Time, snapshot: &iface::Snapshot) {
         let Some(r) = self.instances.get(&id) else {
             return;
         };
         let name = r.name().to_string();
         let ifname = r.spec.interface.clone();
-        let up = iface::is_up(&ifname);
+        let up = snapshot.is_up(&ifname);
         let no_src = r.primary.is_unspecified();
         let track_primary = !r.spec.dont_track_primary;
         self.link_state.insert(r.ifindex, up);
-        let now = self.clock.now();
         if !up && track_primary {
             log::info!("({name}) interface {ifname} is down");
             self.feed(id, now, Event::InterfaceDown);
@@ -324,6 +347,8 @@ impl Runtime {
             r.reported = None;
         }
         self.execute(id, now, actions);
+        // What the state machine asked for happens before the address changes below.
+        self.run_deferred();
         if master {
             // Add the new ones first, then remove the dropped ones; an address in both
             // configurations is never touched (DESIGN.md, Lifecycle).
@@ -470,11 +495,17 @@ impl Runtime {
 /// The source address of an instance's adverts: `unicast_src_ip` / `mcast_src_ip`, else
 /// the interface's primary IPv4 address (RFC 5798 §5.1.1.1; never one of the VIPs) or
 /// the link-local address of the interface it sends on (RFC 5798 §5.1.2.1).
-pub(super) fn primary_address(spec: &Spec, io_ifname: &str) -> Option<IpAddr> {
-    let vips: Vec<IpAddr> = spec.all_addresses().map(|a| a.addr.addr).collect();
+pub(super) fn primary_address(
+    spec: &Spec,
+    io_ifname: &str,
+    snapshot: &iface::Snapshot,
+) -> Option<IpAddr> {
     match (spec.src_ip, spec.family) {
         (Some(a), _) => Some(a),
-        (None, Family::Ipv4) => iface::primary_v4(&spec.interface, &vips).map(IpAddr::V4),
-        (None, Family::Ipv6) => iface::link_local_v6(io_ifname).map(IpAddr::V6),
+        (None, Family::Ipv4) => {
+            let vips: Vec<IpAddr> = spec.all_addresses().map(|a| a.addr.addr).collect();
+            snapshot.primary_v4(&spec.interface, &vips).map(IpAddr::V4)
+        }
+        (None, Family::Ipv6) => snapshot.link_local_v6(io_ifname).map(IpAddr::V6),
     }
 }

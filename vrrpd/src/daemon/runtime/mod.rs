@@ -87,6 +87,14 @@ struct ScriptSlot {
     state: ScriptState,
 }
 
+/// Work that waits until the adverts due now have been sent.
+enum Deferred {
+    /// An address, announcement or notify action of an instance.
+    Action(u64, Action),
+    /// A status report of an instance (forced or only when changed).
+    Report(u64, bool),
+}
+
 /// What the link monitor (or a test) reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchEvent {
@@ -101,6 +109,12 @@ pub enum WatchEvent {
     },
     /// An address was added on interface `ifindex`.
     Address {
+        /// The interface.
+        ifindex: u32,
+    },
+    /// An IPv6 link-local address was added to or removed from `ifindex` (the source
+    /// of its unsolicited NAs, RFC 4861 §7.2.6).
+    LinkLocal {
         /// The interface.
         ifindex: u32,
     },
@@ -141,6 +155,10 @@ pub struct Runtime {
     group_state: HashMap<u32, NotifyEvent>,
     /// True while group consequences are being worked through (no recursion).
     draining: bool,
+    /// Work that waits for the adverts of this turn of the loop (see `execute`).
+    deferred: std::collections::VecDeque<Deferred>,
+    /// Nesting of `batch`: deferred work runs when it returns to zero.
+    batch_depth: u32,
     signals: SignalFd,
     buf: Vec<u8>,
     out: Vec<u8>,
@@ -214,6 +232,8 @@ impl Runtime {
             pending_sync: std::collections::VecDeque::new(),
             group_state: HashMap::new(),
             draining: false,
+            deferred: std::collections::VecDeque::new(),
+            batch_depth: 0,
             signals,
             buf: vec![0; 65536],
             out: Vec::with_capacity(1500),
@@ -245,7 +265,7 @@ impl Runtime {
                     TOKEN_MONITOR => self.on_links(),
                     t => {
                         if let Some(key) = self.tokens.get(&t).copied() {
-                            self.on_socket(key);
+                            self.batch(|rt| rt.on_socket(key));
                         }
                     }
                 }
@@ -253,7 +273,7 @@ impl Runtime {
                     break;
                 }
             }
-            self.fire_timers();
+            self.batch(Runtime::fire_timers);
             if self.exit.is_none() {
                 if let Err(e) = self.chan.flush() {
                     self.ipc_failed(e);
@@ -343,7 +363,11 @@ impl Runtime {
         match m {
             ToVrrp::Config(msg) => match self.assembler.push(msg) {
                 Ok(None) => {}
-                Ok(Some((generation, config))) => self.apply(generation, &config),
+                Ok(Some((generation, config))) => {
+                    self.apply(generation, &config);
+                    drop(config);
+                    crate::memory::trim();
+                }
                 Err(e) => {
                     log::error!("Configuration stream: {e}");
                     let generation = self.generation.map(|g| g + 1).unwrap_or(0);
@@ -422,7 +446,7 @@ impl Runtime {
         while let Some(due) = self.timers.pop_due(now) {
             match due {
                 Due::Instance(id, timer) => self.feed(id, now, Event::TimerFired(timer)),
-                Due::Startup(id) => self.start_instance(id),
+                Due::Startup(id) => self.start_instance(id, now, &crate::iface::Snapshot::take()),
                 Due::Script(idx) => {
                     if let Some(slot) = self.scripts.get(&idx) {
                         let next = now + slot.interval;
@@ -459,7 +483,16 @@ impl Runtime {
         self.report(id, false);
     }
 
+    /// Reports the state and priority of instance `id` to the supervisor (when they
+    /// changed, or always with `force`), after the work deferred before it.
     fn report(&mut self, id: u64, force: bool) {
+        self.deferred.push_back(Deferred::Report(id, force));
+        if self.batch_depth == 0 {
+            self.run_deferred();
+        }
+    }
+
+    fn report_now(&mut self, id: u64, force: bool) {
         let Some(r) = self.instances.get_mut(&id) else {
             return;
         };
@@ -472,6 +505,10 @@ impl Runtime {
         self.send(FromVrrp::InstanceStatus(status));
     }
 
+    /// Carries out the actions of instance `id` in order. Adverts and timers take
+    /// effect at once; the slower work (addresses, announcements) and what is said to
+    /// the supervisor wait in `deferred` until every advert due in this turn of the
+    /// loop has been sent (see [`Runtime::run_deferred`]).
     fn execute(&mut self, id: u64, _now: Time, actions: Vec<Action>) {
         for action in actions {
             let Some(r) = self.instances.get_mut(&id) else {
@@ -490,25 +527,6 @@ impl Runtime {
                 }
                 Action::ArmTimer { timer, at } => self.timers.arm(Due::Instance(id, timer), at),
                 Action::CancelTimer { timer } => self.timers.cancel(Due::Instance(id, timer)),
-                Action::AddVips => {
-                    let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
-                    let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
-                    let (routes, rules) = (r.spec.routes.clone(), r.spec.rules.clone());
-                    self.kernel.add_addresses(&name, &ifname, &addrs);
-                    self.kernel.add_routes(&name, &routes, &rules);
-                }
-                Action::RemoveVips => {
-                    let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
-                    let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
-                    let (routes, rules) = (r.spec.routes.clone(), r.spec.rules.clone());
-                    self.kernel.remove_routes(&name, &routes, &rules);
-                    self.kernel.remove_addresses(&name, &ifname, &addrs);
-                }
-                Action::SendGarp { count } => {
-                    let addrs: Vec<IpAddr> = r.spec.all_addresses().map(|a| a.addr.addr).collect();
-                    let (name, ifindex) = (r.name().to_string(), r.io_ifindex);
-                    self.kernel.announce(&name, ifindex, &addrs, count);
-                }
                 Action::Transition { from, to, cause } => {
                     if cause != crate::fsm::Cause::SyncGroup {
                         if let Some(g) = r.spec.sync_group {
@@ -528,24 +546,88 @@ impl Runtime {
                         r.counters.released_master += 1;
                     }
                 }
-                Action::Notify { state } => {
-                    let msg = FromVrrp::RunNotify {
-                        instance: r.spec.index,
-                        event: ipc::notify(state),
-                        priority: r.fsm.priority(),
-                    };
-                    self.send(msg);
-                }
-                Action::NotifyMasterRxLowerPri => {
-                    let msg = FromVrrp::RunNotify {
-                        instance: r.spec.index,
-                        event: NotifyEvent::MasterRxLowerPri,
-                        priority: r.fsm.priority(),
-                    };
-                    self.send(msg);
-                }
                 Action::Log(_) => {}
+                slow @ (Action::AddVips
+                | Action::RemoveVips
+                | Action::SendGarp { .. }
+                | Action::Notify { .. }
+                | Action::NotifyMasterRxLowerPri) => {
+                    self.deferred.push_back(Deferred::Action(id, slow));
+                }
             }
+        }
+    }
+
+    /// Does the deferred work, in the order it was asked for. When a thousand
+    /// instances become MASTER in the same millisecond, each one's advert is then on
+    /// the wire before any instance's addresses and GARPs (RFC 5798 §6.4.1 sends the
+    /// advert first; keepalived's order within one instance is kept).
+    fn run_deferred(&mut self) {
+        while let Some(work) = self.deferred.pop_front() {
+            match work {
+                Deferred::Action(id, action) => self.slow_action(id, action),
+                Deferred::Report(id, force) => self.report_now(id, force),
+            }
+        }
+    }
+
+    /// Runs `f` as one batch: deferred work waits until its end.
+    pub(super) fn batch<T>(&mut self, f: impl FnOnce(&mut Runtime) -> T) -> T {
+        self.batch_depth += 1;
+        let out = f(self);
+        self.batch_depth -= 1;
+        if self.batch_depth == 0 {
+            self.run_deferred();
+        }
+        out
+    }
+
+    fn slow_action(&mut self, id: u64, action: Action) {
+        let Some(r) = self.instances.get_mut(&id) else {
+            return;
+        };
+        match action {
+            Action::AddVips => {
+                let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
+                let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
+                let (routes, rules) = (r.spec.routes.clone(), r.spec.rules.clone());
+                self.kernel.add_addresses(&name, &ifname, &addrs);
+                self.kernel.add_routes(&name, &routes, &rules);
+            }
+            Action::RemoveVips => {
+                let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
+                let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
+                let (routes, rules) = (r.spec.routes.clone(), r.spec.rules.clone());
+                self.kernel.remove_routes(&name, &routes, &rules);
+                self.kernel.remove_addresses(&name, &ifname, &addrs);
+            }
+            Action::SendGarp { count } => {
+                let addrs: Vec<IpAddr> = r.spec.all_addresses().map(|a| a.addr.addr).collect();
+                let (name, ifindex) = (r.name().to_string(), r.io_ifindex);
+                self.kernel.announce(&name, ifindex, &addrs, count);
+            }
+            Action::Notify { state } => {
+                let msg = FromVrrp::RunNotify {
+                    instance: r.spec.index,
+                    event: ipc::notify(state),
+                    priority: r.fsm.priority(),
+                };
+                self.send(msg);
+            }
+            Action::NotifyMasterRxLowerPri => {
+                let msg = FromVrrp::RunNotify {
+                    instance: r.spec.index,
+                    event: NotifyEvent::MasterRxLowerPri,
+                    priority: r.fsm.priority(),
+                };
+                self.send(msg);
+            }
+            // Never deferred (see execute).
+            Action::SendAdvert { .. }
+            | Action::ArmTimer { .. }
+            | Action::CancelTimer { .. }
+            | Action::Transition { .. }
+            | Action::Log(_) => {}
         }
     }
 
@@ -558,6 +640,8 @@ impl Runtime {
             _ => return,
         }
         self.feed(id, now, Event::Shutdown);
+        // Its addresses go now, also inside a batch: the instance may be removed next.
+        self.run_deferred();
         // keepalived removes the VMAC interface of a stopped instance.
         if let Some(r) = self.instances.get(&id) {
             if r.spec.vmac.is_some() && r.io_ifindex != r.ifindex {

@@ -94,8 +94,12 @@ impl Runtime {
         let now = self.clock.now();
         for ev in events {
             match ev {
-                WatchEvent::Link { ifindex, name, up } => self.on_link(now, ifindex, &name, up),
+                WatchEvent::Link { ifindex, name, up } => {
+                    self.kernel.link_changed(ifindex);
+                    self.on_link(now, ifindex, &name, up)
+                }
                 WatchEvent::Address { ifindex } => self.on_address(now, ifindex),
+                WatchEvent::LinkLocal { ifindex } => self.kernel.link_changed(ifindex),
             }
         }
     }
@@ -149,11 +153,16 @@ impl Runtime {
             })
             .map(|(id, _)| *id)
             .collect();
+        if waiting.is_empty() {
+            return;
+        }
+        let snapshot = iface::Snapshot::take();
         for id in waiting {
             let Some(r) = self.instances.get_mut(&id) else {
                 continue;
             };
-            let Some(primary) = super::configure::primary_address(&r.spec, &r.io_ifname) else {
+            let Some(primary) = super::configure::primary_address(&r.spec, &r.io_ifname, &snapshot)
+            else {
                 continue;
             };
             log::info!("({}) source address {primary}", r.name());
