@@ -34,7 +34,7 @@ pub fn dispatch(
     ifname: &str,
     vrids: &HashMap<u8, u64>,
     unattributed: &mut packet::Counters,
-    instances: &mut BTreeMap<u64, Running>,
+    instances: &mut BTreeMap<u64, Box<Running>>,
 ) -> Option<(u64, Event)> {
     let (vrid, src) = match validate::parse(d) {
         Ok(p) => (p.advert.vrid(), p.src),

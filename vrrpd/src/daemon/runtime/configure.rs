@@ -297,7 +297,7 @@ impl Runtime {
             stopped: false,
             sync_fault: false,
         };
-        self.instances.insert(id, r);
+        self.instances.insert(id, Box::new(r));
         id
     }
 
