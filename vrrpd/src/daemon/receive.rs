@@ -221,7 +221,7 @@ vrrp_instance VI_1 {
     }
 
     fn run(bytes: &[u8]) -> (Option<(u64, Event)>, Running, packet::Counters) {
-        let mut instances = BTreeMap::from([(7, running())]);
+        let mut instances = BTreeMap::from([(7, Box::new(running()))]);
         let vrids = HashMap::from([(51, 7)]);
         let mut unattributed = packet::Counters::default();
         let out = dispatch(
