@@ -231,7 +231,7 @@ vrrp_instance VI_1 {
             &mut unattributed,
             &mut instances,
         );
-        (out, instances.remove(&7).unwrap(), unattributed)
+        (out, *instances.remove(&7).unwrap(), unattributed)
     }
 
     #[test]
