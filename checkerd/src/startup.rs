@@ -40,10 +40,13 @@ pub fn run(args: &Args) -> u8 {
     }
     // A reload comes over IPC; a stray SIGHUP (a terminal hangup of the process group)
     // must not kill the checker. Blocked, it stays pending and harmless.
-    let mut hup = SigSet::empty();
-    hup.add(Signal::SIGHUP);
-    if let Err(e) = hup.thread_block() {
-        log::warn!("cannot block SIGHUP: {}", e.desc());
+    let mut blocked = SigSet::empty();
+    blocked.add(Signal::SIGHUP);
+    // `checker_rt_priority` with `checker_rlimit_rttime`: the soft limit's SIGXCPU is
+    // a warning, never a reason to die (the hard limit still applies).
+    blocked.add(Signal::SIGXCPU);
+    if let Err(e) = blocked.thread_block() {
+        log::warn!("cannot block SIGHUP and SIGXCPU: {}", e.desc());
     }
     let fd = match vigil_ipc::adopt_inherited(args.ipc_fd) {
         Ok(fd) => fd,

@@ -1,10 +1,10 @@
 //! Processes and privileges for vigild and its children (DESIGN.md, "Processes
 //! and privileges"): resolving the account a child runs as, dropping a freshly
 //! exec'd child to its role, checking a child's privileges from /proc, pid
-//! files held with flock, and daemonising.
+//! files held with flock, daemonising, and a child's scheduling ([`tune`]).
 //!
-//! Unsafe code lives only in the private `fork` module; the crate denies it
-//! everywhere else.
+//! Unsafe code lives only in the private `fork` module and in [`tune`] (scheduling of
+//! a child by its pid); the crate denies it everywhere else.
 //!
 //! No seccomp filter yet: an allow-list must be derived from the syscalls the
 //! finished daemons make, and is better added with them (verification already
@@ -20,6 +20,7 @@ pub mod pidfile;
 pub mod privdrop;
 pub mod role;
 pub mod status;
+pub mod tune;
 pub mod user;
 pub mod verify;
 

@@ -10,6 +10,7 @@ impl Daemon {
             &mut self.vrrp,
             &self.settings.spec,
             user.as_deref(),
+            &self.config.global.vrrp_process,
             &self.poll,
             VRRP,
         ) {
@@ -28,6 +29,7 @@ impl Daemon {
             &mut self.checker,
             &self.settings.spec,
             user.as_deref(),
+            &self.config.global.checker_process,
             &self.poll,
             CHECKER,
         ) {

@@ -1,6 +1,7 @@
 //! Lifecycle steps that are the same for both children, generic over their protocol.
 
 use super::*;
+use vigil_config::model::global::ProcessTuning;
 
 /// A notification for a declared object that has no script for it is normal (vrrpd
 /// reports every transition): debug. Anything naming what is not declared, or out of
@@ -24,6 +25,7 @@ pub(super) fn start_slot<P: ChildProto>(
     slot: &mut Slot<P>,
     spec: &SpawnSpec,
     user: Option<&str>,
+    tuning: &ProcessTuning,
     poll: &Poll,
     token: Token,
 ) -> Result<(), StartError> {
@@ -37,7 +39,31 @@ pub(super) fn start_slot<P: ChildProto>(
         P::NAME,
         account.name
     );
+    // keepalived's `*_priority`, `*_rt_priority`, `*_rlimit_rttime`, `*_cpu_affinity`:
+    // a setting that fails is a warning (keepalived: "cannot raise priority").
+    for e in vigil_privsep::tune::apply(pid, &tuning_of(tuning)) {
+        log::warn!("{} child: {e}", P::NAME);
+    }
+    if tuning.no_swap {
+        // mlockall(2) must be called by the process itself, which no longer has
+        // CAP_IPC_LOCK once it runs its own code.
+        log::warn!(
+            "{} child: {}_no_swap is not applied (the child cannot lock its memory)",
+            P::NAME,
+            P::NAME
+        );
+    }
     Ok(())
+}
+
+/// The configuration's process tuning as vigil-privsep applies it.
+fn tuning_of(t: &ProcessTuning) -> vigil_privsep::tune::Tuning {
+    vigil_privsep::tune::Tuning {
+        nice: t.priority,
+        rt_priority: t.rt_priority,
+        rlimit_rttime: t.rlimit_rttime,
+        cpu_affinity: t.cpu_affinity.clone(),
+    }
 }
 
 pub(super) fn process_view<P: ChildProto>(slot: &Slot<P>, now: Instant) -> ProcessView {

@@ -192,6 +192,9 @@ impl Runtime {
         mask.add(Signal::SIGTERM);
         mask.add(Signal::SIGINT);
         mask.add(Signal::SIGHUP);
+        // `vrrp_rt_priority` with `vrrp_rlimit_rttime`: the soft limit (half) sends
+        // SIGXCPU as a warning before the hard limit kills (keepalived does the same).
+        mask.add(Signal::SIGXCPU);
         mask.thread_block()
             .map_err(|e| SetupError(format!("blocking signals: {e}")))?;
         let signals = SignalFd::with_flags(&mask, SfdFlags::SFD_NONBLOCK | SfdFlags::SFD_CLOEXEC)
@@ -402,6 +405,10 @@ impl Runtime {
             let signo = i32::try_from(info.ssi_signo).unwrap_or(0);
             match Signal::try_from(signo) {
                 Ok(Signal::SIGHUP) => log::info!("SIGHUP ignored: the supervisor reloads"),
+                Ok(Signal::SIGXCPU) => log::warn!(
+                    "Real-time CPU time used without sleeping passed half of \
+                     vrrp_rlimit_rttime; at the limit the kernel kills the process"
+                ),
                 Ok(s) => {
                     log::info!("Received {s}; stopping");
                     self.stop_all();
