@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh >/dev/null
 cargo build --release -q -p vigil-supervisor -p vigil-vrrpd -p vigil-checkerd -p vigil-e2e
-exec target/release/vigil-demo
+exec "${CARGO_TARGET_DIR:-target}/release/vigil-demo"
