@@ -208,6 +208,7 @@ impl Seen {
         all[all.len().saturating_sub(n)..].to_vec()
     }
 
+    /// The event `host` sent at `at`.
     fn kind_at(&self, host: &str, at: Option<Duration>) -> Option<&Event> {
         self.events
             .iter()
