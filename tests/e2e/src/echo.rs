@@ -150,6 +150,10 @@ pub struct Run {
     pub last_seq: u16,
     /// How many requests.
     pub count: usize,
+    /// When the first request of the run was sent (entered the bridge).
+    pub first_sent: Duration,
+    /// When the last was.
+    pub last_sent: Duration,
 }
 
 /// `outcomes` grouped into runs.
@@ -160,6 +164,7 @@ pub fn runs(outcomes: &[Outcome]) -> Vec<Run> {
         match out.last_mut() {
             Some(r) if r.by == by => {
                 r.last_seq = o.seq;
+                r.last_sent = o.sent;
                 r.count += 1;
             }
             _ => out.push(Run {
@@ -167,6 +172,8 @@ pub fn runs(outcomes: &[Outcome]) -> Vec<Run> {
                 first_seq: o.seq,
                 last_seq: o.seq,
                 count: 1,
+                first_sent: o.sent,
+                last_sent: o.sent,
             }),
         }
     }
@@ -336,6 +343,10 @@ mod tests {
             ]
         );
         assert_eq!(r[0].by.as_ref().unwrap().1, LB1);
+        assert_eq!(
+            (r[1].first_sent, r[1].last_sent),
+            (Duration::from_millis(40), Duration::from_millis(60))
+        );
     }
 
     #[test]

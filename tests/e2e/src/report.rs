@@ -64,17 +64,23 @@ pub fn timeline(rows: &[Row], zero: Duration) -> String {
     s
 }
 
-/// The client's requests grouped by fate, one line per run.
-pub fn client_runs(runs: &[Run]) -> String {
+/// The client's requests grouped by fate, one line per run, with when they were sent
+/// in milliseconds relative to `zero`.
+pub fn client_runs(runs: &[Run], zero: Duration) -> String {
     let mut s = String::new();
     for r in runs {
         let fate = match &r.by {
             Some((host, mac)) => format!("answered by {host} ({})", mac_text(mac)),
             None => "lost (no reply)".to_string(),
         };
+        let sent = format!(
+            "{:+.1} to {:+.1} ms",
+            ms(zero, r.first_sent),
+            ms(zero, r.last_sent)
+        );
         let _ = writeln!(
             s,
-            "    seq {:>4}-{:<4} {:>4} requests  {fate}",
+            "    seq {:>4}-{:<4} {:>4} requests  sent {sent:<22} {fate}",
             r.first_seq, r.last_seq, r.count
         );
     }
@@ -93,6 +99,11 @@ pub struct Takeover {
     /// The earliest acceptable value: a backup that takes over well before the bound
     /// did not wait for the master to be gone.
     pub min: f64,
+    /// How much longer than the bound (plus [`MARGIN_MS`]) the client may go without a
+    /// reply: two ping intervals, since its last reply from the old node may come up to
+    /// one interval before the reference, and its first from the new node up to one
+    /// after the gratuitous ARP.
+    pub client_slack: f64,
 }
 
 /// One step of the demo, as measured.
@@ -125,6 +136,13 @@ fn problems(step: &Step) -> Vec<String> {
         Some(_) => {}
     }
     if let Some(t) = &step.takeover {
+        let most = t.bound + MARGIN_MS + t.client_slack;
+        if let Some(h) = step.handover.as_ref().filter(|h| h.gap_ms > most) {
+            p.push(format!(
+                "the client had no reply for {:.1} ms, over {most:.1} ms",
+                h.gap_ms
+            ));
+        }
         match t.ms {
             None => p.push(format!("no gratuitous ARP from {}", step.new)),
             Some(v) if v > t.bound + MARGIN_MS => p.push(format!(
@@ -214,6 +232,7 @@ mod tests {
                 ms: takeover_ms,
                 bound: 360.9,
                 min: 260.9,
+                client_slack: 20.0,
             }),
         }
     }
@@ -242,6 +261,15 @@ mod tests {
             assert!(line.starts_with("verdict: FAIL (power loss: "), "{line}");
             assert!(line.contains(why), "{line}");
         }
+        let mut slow_client = crash_step(Some(362.0), 0);
+        if let Some(h) = slow_client.handover.as_mut() {
+            h.gap_ms = 421.0;
+        }
+        let (ok, line) = verdict(&[slow_client]);
+        assert!(
+            !ok && line.contains("no reply for 421.0 ms, over 420.9 ms"),
+            "{line}"
+        );
         let mut no_reply = crash_step(Some(362.0), 0);
         no_reply.handover = None;
         let (ok, line) = verdict(&[no_reply]);
