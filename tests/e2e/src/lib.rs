@@ -7,9 +7,11 @@
 
 pub mod addrwatch;
 pub mod conf;
+pub mod echo;
 pub mod failover;
 pub mod node;
 pub mod procstat;
+pub mod report;
 pub mod timeline;
 
 pub use conf::{Family, PairConf};
