@@ -11,6 +11,7 @@ pub mod failover;
 pub mod node;
 pub mod procstat;
 pub mod timeline;
+pub mod vmac;
 
 pub use conf::{Family, PairConf};
 pub use node::{Daemon, Node};
