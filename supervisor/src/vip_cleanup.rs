@@ -31,23 +31,17 @@ pub struct Target<'a> {
     pub default_if: Option<String>,
 }
 
-/// The interface an instance's addresses go on when they name none.
-fn default_interface(i: &Instance) -> Option<String> {
-    match &i.use_vmac {
-        Some(v) => Some(
-            v.name
-                .clone()
-                .unwrap_or_else(|| vigil_net::vmac::default_name(i.virtual_router_id)),
-        ),
-        None => i.interface.clone(),
-    }
+/// The interface an instance's addresses go on when they name none: its VMAC (named
+/// as vrrpd names it, `vmac_prefix` included), else its interface.
+fn default_interface(i: &Instance, vmac_prefix: &str) -> Option<String> {
+    i.vmac_ifname(vmac_prefix).or_else(|| i.interface.clone())
 }
 
 /// Every virtual address of every instance of `c` (pure).
 pub fn targets(c: &Config) -> Vec<Target<'_>> {
     let mut out = Vec::new();
     for i in &c.vrrp.instances {
-        let default_if = default_interface(i);
+        let default_if = default_interface(i, &c.global.vmac_prefix);
         for a in i
             .virtual_ipaddresses
             .iter()
@@ -144,7 +138,9 @@ mod tests {
             name: None,
             mac: None,
         });
-        assert_eq!(default_interface(&i).as_deref(), Some("vrrp.9"));
+        assert_eq!(default_interface(&i, "vrrp").as_deref(), Some("vrrp.9"));
+        // keepalived names it PREFIX.VRID with `vmac_prefix` (checked with 2.2.7).
+        assert_eq!(default_interface(&i, "vx").as_deref(), Some("vx.9"));
     }
 
     #[test]

@@ -107,3 +107,77 @@ vrrp_instance VI_6 {{
         hosts[1].has_address("vrrp.61", "2001:db8::100")
     });
 }
+
+/// The Ethernet source of the adverts `from` sent, and whether they went to the group.
+fn advert_sources(frames: &[vigil_netlab::Frame], from: &str) -> Vec<([u8; 6], bool)> {
+    frames
+        .iter()
+        .filter(|f| f.from == from)
+        .filter(|f| matches!(classify(&f.data), Some(Kind::Advert { vrid: 51, .. })))
+        .filter_map(|f| Some((src_mac(&f.data)?, f.data.get(30..34)? == [224, 0, 0, 18])))
+        .collect()
+}
+
+#[test]
+fn vmac_xmit_base_with_unicast_peers_sends_from_the_base_interface_as_keepalived() {
+    // keepalived 2.2.7 (vrrp_parser.c) needs vmac_xmit_base for unicast with use_vmac;
+    // with it the adverts leave from the base interface and its MAC, the VIPs and their
+    // GARPs stay on the VMAC (observed with keepalived on a namespace lab).
+    let (lab, hosts) = lab("vu", 2);
+    let cap = lab.capture().unwrap();
+    let extra = |me: u8, peer: u8| {
+        format!(
+            "    use_vmac\n    vmac_xmit_base\n    unicast_src_ip 192.0.2.{me}\n    \
+             unicast_peer {{\n        192.0.2.{peer}\n    }}\n"
+        )
+    };
+    let mut a = Node::start(&hosts[0], &v3_conf(150, &extra(1, 2)));
+    let mut b = Node::start(&hosts[1], &v3_conf(100, &extra(2, 1)));
+    a.wait_state(0, VrrpState::Master, Duration::from_secs(3));
+    b.wait_state(0, VrrpState::Backup, Duration::from_secs(3));
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(b.state(), Some(VrrpState::Backup), "log:\n{}", b.log());
+    assert!(hosts[0].has_address("vrrp.51", "192.0.2.100"));
+    assert!(!hosts[1].has_address("vrrp.51", "192.0.2.100"));
+    a.kill9();
+    b.wait_state(0, VrrpState::Master, Duration::from_secs(1));
+    wait_until("VIP on b's VMAC", Duration::from_secs(1), || {
+        hosts[1].has_address("vrrp.51", "192.0.2.100")
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let frames = cap.stop();
+    let base = |h: &vigil_netlab::Host| {
+        let out = h.run("ip -o link show dev eth0").unwrap();
+        let w = out
+            .split_whitespace()
+            .skip_while(|w| *w != "link/ether")
+            .nth(1)
+            .unwrap()
+            .to_string();
+        let mut m = [0u8; 6];
+        for (i, b) in w.split(':').enumerate() {
+            m[i] = u8::from_str_radix(b, 16).unwrap();
+        }
+        m
+    };
+    for (host, from) in [(&hosts[0], "a"), (&hosts[1], "b")] {
+        let sources = advert_sources(&frames, from);
+        assert!(!sources.is_empty(), "no adverts from {from}");
+        let own = base(host);
+        assert!(
+            sources.iter().all(|&(mac, group)| mac == own && !group),
+            "{from}: unicast adverts from its base MAC: {sources:?}"
+        );
+    }
+    let vmac = [0, 0, 0x5e, 0, 1, 51];
+    let garps: Vec<_> = frames
+        .iter()
+        .filter(|f| f.from == "b" && matches!(classify(&f.data), Some(Kind::Garp { .. })))
+        .map(|f| src_mac(&f.data))
+        .collect();
+    assert!(!garps.is_empty());
+    assert!(garps.iter().all(|m| *m == Some(vmac)), "{garps:?}");
+    let (status, _) = b.shutdown();
+    assert_eq!(status.code(), Some(0));
+    assert!(!link_exists(&hosts[1], "vrrp.51"), "VMAC left behind");
+}

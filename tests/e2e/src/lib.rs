@@ -13,6 +13,7 @@ pub mod node;
 pub mod procstat;
 pub mod report;
 pub mod timeline;
+pub mod vmac;
 
 pub use conf::{Family, PairConf};
 pub use node::{Daemon, Node};

@@ -96,6 +96,9 @@ pub struct VmacSpec {
     pub name: String,
     /// Its MAC: configured, or 00-00-5E-00-01-VRID (IPv4) / 00-00-5E-00-02-VRID (IPv6).
     pub mac: [u8; 6],
+    /// `vmac_xmit_base`: adverts are sent and received on the base interface (from its
+    /// own MAC); the VMAC keeps the VIPs and their GARPs (keepalived 2.2.7, observed).
+    pub xmit_base: bool,
 }
 
 /// One instance as the daemon runs it.
@@ -477,10 +480,8 @@ pub fn build_instance(
         vmac: inst.use_vmac.as_ref().map(|v| {
             let vrid = inst.virtual_router_id;
             VmacSpec {
-                name: v
-                    .name
-                    .clone()
-                    .unwrap_or_else(|| format!("{}.{vrid}", g.vmac_prefix)),
+                name: inst.vmac_ifname(&g.vmac_prefix).unwrap_or_default(),
+                xmit_base: inst.vmac_xmit_base,
                 mac: match v.mac {
                     Some(VmacAddress::Full(m)) => m,
                     Some(VmacAddress::Prefix([a, b, c, d, e])) => [a, b, c, d, e, vrid],
@@ -625,6 +626,10 @@ vrrp_instance VI_1 {
         let v = s.vmac.as_ref().unwrap();
         assert_eq!(v.name, "vrrp.51");
         assert_eq!(v.mac, [0, 0, 0x5e, 0, 1, 51]);
+        assert!(!v.xmit_base);
+        let text = text.replace("    use_vmac\n", "    use_vmac\n    vmac_xmit_base\n");
+        let s = &build(&load(&text)).unwrap()[0];
+        assert!(s.vmac.as_ref().unwrap().xmit_base);
     }
 
     #[test]

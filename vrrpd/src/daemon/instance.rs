@@ -17,8 +17,8 @@ pub struct Running {
     pub spec: Spec,
     /// The configured interface (link state is tracked on it).
     pub ifindex: u32,
-    /// Where adverts, VIPs and announcements go: the VMAC with `use_vmac`, else the
-    /// configured interface.
+    /// Where VIPs and announcements go (and adverts, see [`Running::advert_ifindex`]):
+    /// the VMAC with `use_vmac`, else the configured interface.
     pub io_ifname: String,
     /// Its index.
     pub io_ifindex: u32,
@@ -54,6 +54,16 @@ impl Running {
     /// The instance name.
     pub fn name(&self) -> &str {
         self.spec.name()
+    }
+
+    /// Where adverts are sent and received: the configured interface with
+    /// `vmac_xmit_base` (keepalived 2.2.7 sends them from the base interface's own MAC
+    /// and keeps only the VIPs and their GARPs on the VMAC), else `io_ifindex`.
+    pub fn advert_ifindex(&self) -> u32 {
+        match &self.spec.vmac {
+            Some(v) if v.xmit_base => self.ifindex,
+            _ => self.io_ifindex,
+        }
     }
 
     /// The status message of the instance.

@@ -494,6 +494,16 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// The interface of `use_vmac`: the name given, else keepalived's `PREFIX.VRID`
+    /// with the global `vmac_prefix` ("vrrp" by default); `None` without `use_vmac`.
+    pub fn vmac_ifname(&self, vmac_prefix: &str) -> Option<String> {
+        self.use_vmac.as_ref().map(|v| {
+            v.name
+                .clone()
+                .unwrap_or_else(|| format!("{vmac_prefix}.{}", self.virtual_router_id))
+        })
+    }
+
     /// An instance with keepalived's defaults (virtual_router_id must still be set).
     pub fn new(name: impl Into<String>) -> Self {
         Instance {
@@ -559,5 +569,25 @@ impl Instance {
     /// True when adverts are unicast (peers configured).
     pub fn is_unicast(&self) -> bool {
         !self.unicast_peers.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vmac_ifname_is_the_given_name_else_prefix_dot_vrid_as_keepalived() {
+        let mut i = Instance::new("V");
+        i.virtual_router_id = 9;
+        assert_eq!(i.vmac_ifname("vrrp"), None);
+        i.use_vmac = Some(Vmac::default());
+        assert_eq!(i.vmac_ifname("vrrp").as_deref(), Some("vrrp.9"));
+        assert_eq!(i.vmac_ifname("vx").as_deref(), Some("vx.9"));
+        i.use_vmac = Some(Vmac {
+            name: Some("vmac1".into()),
+            mac: None,
+        });
+        assert_eq!(i.vmac_ifname("vx").as_deref(), Some("vmac1"));
     }
 }

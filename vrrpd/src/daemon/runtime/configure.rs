@@ -118,12 +118,17 @@ impl Runtime {
             io.push(place);
         }
         // Sockets next: a configuration whose sockets cannot be opened changes nothing.
+        // With `vmac_xmit_base` the socket is the base interface's (Running::advert_ifindex).
         let wanted: BTreeMap<SockKey, (String, Family, Option<usize>)> = specs
             .iter()
             .zip(&io)
             .map(|(s, (ifname, idx))| {
+                let (ifname, idx) = match &s.vmac {
+                    Some(v) if v.xmit_base => (&s.interface, ifindex[&s.interface]),
+                    _ => (ifname, *idx),
+                };
                 (
-                    (*idx, s.family_key(), s.protocol()),
+                    (idx, s.family_key(), s.protocol()),
                     (ifname.clone(), s.family, s.rcvbuf),
                 )
             })
@@ -407,7 +412,7 @@ impl Runtime {
             s.vrids.clear();
         }
         for (id, r) in &self.instances {
-            let key = (r.io_ifindex, r.spec.family_key(), r.spec.protocol());
+            let key = (r.advert_ifindex(), r.spec.family_key(), r.spec.protocol());
             if let Some(s) = self.sockets.get_mut(&key) {
                 s.vrids.insert(r.spec.fsm.vrid, *id);
             }

@@ -528,7 +528,7 @@ impl Runtime {
             }
             match action {
                 Action::SendAdvert { priority } => {
-                    let key = (r.io_ifindex, r.spec.family_key(), r.spec.protocol());
+                    let key = (r.advert_ifindex(), r.spec.family_key(), r.spec.protocol());
                     match self.sockets.get(&key) {
                         Some(s) => send::send_advert(&s.socket, r, priority, &mut self.out),
                         None => log::warn!("({}) no socket to send on", r.name()),
