@@ -35,6 +35,9 @@ pub struct Args {
     /// Syslog facility LOCAL0..LOCAL7.
     #[arg(long = "log-facility", value_name = "N", value_parser = clap::value_parser!(u8).range(0..=7))]
     pub log_facility: Option<u8>,
+    /// `checker_rlimit_rttime` (with `checker_rt_priority`): set on itself at start.
+    #[arg(long = "rlimit-rttime", value_name = "USECS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub rlimit_rttime: Option<u32>,
 }
 
 impl Args {

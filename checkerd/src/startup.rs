@@ -8,6 +8,12 @@ use vigil_privsep::{drop_privileges, user, DropPlan, Role};
 
 /// Runs the checker; returns the exit status.
 pub fn run(args: &Args) -> u8 {
+    // `checker_rlimit_rttime`: lowering its own limit needs no privilege.
+    if let Some(us) = args.rlimit_rttime {
+        if let Err(e) = vigil_privsep::tune::limit_own_rttime(us) {
+            eprintln!("vigil-checkerd: {e}");
+        }
+    }
     // Before anything reads IPC or touches the network (DESIGN.md). Logging is not set
     // up yet: stderr is the supervisor's log stream.
     let account = match user::resolve(&args.user) {

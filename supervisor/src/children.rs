@@ -68,6 +68,9 @@ pub struct SpawnSpec {
     pub log_detail: bool,
     /// `-S N`.
     pub log_facility: Option<u8>,
+    /// `*_rlimit_rttime` for a child with a real-time priority: it sets the limit
+    /// itself (`--rlimit-rttime`).
+    pub rlimit_rttime: Option<u32>,
 }
 
 /// Why a child could not be started.
@@ -130,6 +133,10 @@ pub fn child_args(spec: &SpawnSpec, ipc_fd: i32, user: &str) -> Vec<String> {
     if let Some(n) = spec.log_facility {
         args.push("--log-facility".into());
         args.push(n.to_string());
+    }
+    if let Some(us) = spec.rlimit_rttime {
+        args.push("--rlimit-rttime".into());
+        args.push(us.to_string());
     }
     args
 }
@@ -286,11 +293,19 @@ mod tests {
             log_console: true,
             log_detail: false,
             log_facility: Some(3),
+            rlimit_rttime: None,
         };
         assert_eq!(
             child_args(&spec, 7, "vigil").join(" "),
             "--ipc-fd 7 --user vigil --supervisor-pid 42 --log-console --log-facility 3"
         );
+        let rt = SpawnSpec {
+            rlimit_rttime: Some(10_000),
+            ..spec
+        };
+        assert!(child_args(&rt, 7, "vigil")
+            .join(" ")
+            .ends_with("--log-facility 3 --rlimit-rttime 10000"));
     }
 }
 

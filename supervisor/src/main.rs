@@ -94,6 +94,7 @@ fn run(args: &Args) -> u8 {
             log_console: args.log_console,
             log_detail: args.log_detail,
             log_facility: args.log_facility,
+            rlimit_rttime: None,
         },
         control: args.control.clone(),
         run_vrrp: args.run_vrrp(),

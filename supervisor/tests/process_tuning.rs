@@ -50,7 +50,9 @@ fn keepalived_process_tuning_is_applied_to_each_child_and_again_after_a_restart(
     assert_eq!(sched_of(checker), (-4, 0, 0), "checkerd (nice, rt, policy)");
     let status = std::fs::read_to_string(format!("/proc/{checker}/status")).expect("status");
     assert!(status.contains("Cpus_allowed_list:\t0\n"), "{status}");
-    // The tuning holds for a restarted child too.
+    // The tuning holds for a restarted child too (the checker has no rt_priority:
+    // its real-time limit is left alone).
+    assert_eq!(limits_line(checker, "Max realtime timeout")[3], "unlimited");
     let out = s.ctl(&["restart", "checker"]);
     assert!(out.status.success(), "{out:?}");
     common::wait_for("a new checker", std::time::Duration::from_secs(5), || {

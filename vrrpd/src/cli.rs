@@ -1,6 +1,6 @@
 //! The command line the supervisor starts vigil-vrrpd with:
 //! `vigil-vrrpd --ipc-fd N --user NAME --supervisor-pid PID [--log-console]
-//! [--log-detail] [--log-facility N]`.
+//! [--log-detail] [--log-facility N] [--rlimit-rttime USECS]`.
 
 use std::fmt;
 
@@ -19,6 +19,8 @@ pub struct Args {
     pub log_detail: bool,
     /// syslog LOCAL0..LOCAL7.
     pub log_facility: Option<u8>,
+    /// `vrrp_rlimit_rttime` (with `vrrp_rt_priority`): set on itself at start.
+    pub rlimit_rttime: Option<u32>,
 }
 
 /// A command line that cannot be used.
@@ -29,7 +31,7 @@ impl fmt::Display for UsageError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{}\nusage: vigil-vrrpd --ipc-fd N --user NAME --supervisor-pid PID [--log-console] [--log-detail] [--log-facility N]",
+            "{}\nusage: vigil-vrrpd --ipc-fd N --user NAME --supervisor-pid PID [--log-console] [--log-detail] [--log-facility N] [--rlimit-rttime USECS]",
             self.0
         )
     }
@@ -49,6 +51,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Args, UsageError
         log_console: false,
         log_detail: false,
         log_facility: None,
+        rlimit_rttime: None,
     };
     let mut it = args.into_iter();
     while let Some(a) = it.next() {
@@ -71,6 +74,15 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Args, UsageError
                         .ok()
                         .filter(|n| *n <= 7)
                         .ok_or_else(|| UsageError(format!("--log-facility {n}: 0..7")))?,
+                );
+            }
+            "--rlimit-rttime" => {
+                let n = number(&value("--rlimit-rttime")?, "--rlimit-rttime")?;
+                out.rlimit_rttime = Some(
+                    u32::try_from(n)
+                        .ok()
+                        .filter(|n| *n > 0)
+                        .ok_or_else(|| UsageError(format!("--rlimit-rttime {n}: >= 1")))?,
                 );
             }
             other => return Err(UsageError(format!("unknown argument {other}"))),
@@ -112,5 +124,8 @@ mod tests {
         assert!(args("--ipc-fd 3 --user nobody").is_err());
         assert!(args("--ipc-fd 3 --user nobody --supervisor-pid 1 --log-facility 9").is_err());
         assert!(args("--bogus").is_err());
+        let rt = args("--ipc-fd 3 --user nobody --supervisor-pid 1 --rlimit-rttime 10000").unwrap();
+        assert_eq!(rt.rlimit_rttime, Some(10_000));
+        assert!(args("--ipc-fd 3 --user nobody --supervisor-pid 1 --rlimit-rttime 0").is_err());
     }
 }

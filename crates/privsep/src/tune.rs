@@ -1,17 +1,20 @@
-//! Scheduling of a child process, applied by the (root) supervisor to the child's pid
-//! right after it is started: keepalived's `vrrp_priority` / `checker_priority` (nice),
-//! `*_rt_priority` (SCHED_RR, with SCHED_RESET_ON_FORK) with `*_rlimit_rttime`, and
-//! `*_cpu_affinity`. keepalived sets these in the child itself (core/process.c,
-//! set_process_priorities), which vigil's children cannot: they give up CAP_SYS_NICE
-//! before they run any code of their own.
+//! Scheduling of a child process: keepalived's `vrrp_priority` / `checker_priority`
+//! (nice), `*_rt_priority` (SCHED_RR, with SCHED_RESET_ON_FORK) and `*_cpu_affinity`,
+//! applied by the (root) supervisor to the child's pid right after it is started, and
+//! `*_rlimit_rttime`, which the child applies to itself ([`limit_own_rttime`]).
+//! keepalived sets all of them in the child (core/process.c, set_process_priorities),
+//! which vigil's children cannot: they give up CAP_SYS_NICE before they run any code
+//! of their own. A limit is different: lowering one's own needs no privilege, while
+//! prlimit(2) on another process needs CAP_SYS_RESOURCE or the same uids (the child
+//! may already be its own user by then).
 //!
 //! keepalived's rules: with a real-time priority the nice value is not set; the
 //! RLIMIT_RTTIME soft limit is half the configured one, so that the process is warned
 //! (SIGXCPU, which the children catch or block) before the hard limit kills it; a
 //! setting that fails is a warning, not a reason to stop.
 //!
-//! Unsafe code: sched_setscheduler(2), setpriority(2) and prlimit(2) through libc, none
-//! of which nix wraps for another process. Each call passes only values on its stack.
+//! Unsafe code: sched_setscheduler(2) and setpriority(2) through libc, which nix does
+//! not wrap for another process. Each call passes only values on its stack.
 #![allow(unsafe_code)]
 
 use nix::sched::{sched_setaffinity, CpuSet};
@@ -24,9 +27,6 @@ pub struct Tuning {
     pub nice: i8,
     /// SCHED_RR priority (1..=99).
     pub rt_priority: Option<u8>,
-    /// RLIMIT_RTTIME hard limit in microseconds (the soft limit is half); with
-    /// `rt_priority` only.
-    pub rlimit_rttime: u32,
     /// CPUs the process may run on (empty: all).
     pub cpu_affinity: Vec<u16>,
 }
@@ -64,14 +64,6 @@ pub fn apply(pid: u32, t: &Tuning) -> Vec<TuneError> {
                     what: format!("rt_priority {prio}"),
                     errno,
                 });
-            } else if t.rlimit_rttime > 0 {
-                let hard = u64::from(t.rlimit_rttime);
-                if let Err(errno) = set_rttime(raw, hard / 2, hard) {
-                    failed.push(TuneError {
-                        what: format!("rlimit_rttime {}", t.rlimit_rttime),
-                        errno,
-                    });
-                }
             }
         }
         None if t.nice != 0 => {
@@ -111,15 +103,16 @@ fn set_rr(pid: libc::pid_t, prio: u8) -> Result<(), nix::errno::Errno> {
     nix::errno::Errno::result(rc).map(drop)
 }
 
-fn set_rttime(pid: libc::pid_t, soft: u64, hard: u64) -> Result<(), nix::errno::Errno> {
-    let new = libc::rlimit {
-        rlim_cur: soft,
-        rlim_max: hard,
-    };
-    // SAFETY: `new` is a valid rlimit on our stack; the old value is not asked for
-    // (null), which prlimit(2) allows.
-    let rc = unsafe { libc::prlimit(pid, libc::RLIMIT_RTTIME, &new, std::ptr::null_mut()) };
-    nix::errno::Errno::result(rc).map(drop)
+/// Sets this process's RLIMIT_RTTIME to `hard_us` microseconds of real-time CPU
+/// without sleeping, with keepalived's soft limit of half that (SIGXCPU as a warning
+/// first). Lowering a limit needs no privilege.
+pub fn limit_own_rttime(hard_us: u32) -> Result<(), TuneError> {
+    let hard = u64::from(hard_us);
+    nix::sys::resource::setrlimit(nix::sys::resource::Resource::RLIMIT_RTTIME, hard / 2, hard)
+        .map_err(|errno| TuneError {
+            what: format!("rlimit_rttime {hard_us}"),
+            errno,
+        })
 }
 
 fn set_nice(pid: libc::pid_t, nice: i8) -> Result<(), nix::errno::Errno> {
@@ -154,7 +147,19 @@ mod tests {
     }
 
     #[test]
-    fn keepalived_rt_priority_is_sched_rr_with_half_the_rttime_as_soft_limit() {
+    fn keepalived_rlimit_rttime_soft_limit_is_half() {
+        // Lowering the test process's own limit is harmless: it never runs real-time.
+        limit_own_rttime(1_000_000).unwrap();
+        let me = std::process::id();
+        let nums: Vec<String> = rttime_of(me)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        assert_eq!(&nums[3..5], &["500000", "1000000"]);
+    }
+
+    #[test]
+    fn keepalived_rt_priority_is_sched_rr_without_nice() {
         if !nix::unistd::Uid::effective().is_root() {
             eprintln!("skipped: needs root");
             return;
@@ -167,12 +172,10 @@ mod tests {
         let t = Tuning {
             nice: -5,
             rt_priority: Some(20),
-            rlimit_rttime: 10_000,
             cpu_affinity: vec![0],
         };
         let failed = apply(pid, &t);
         let (nice, rt, policy) = sched_of(pid);
-        let limits = rttime_of(pid);
         let affinity = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
         child.kill().unwrap();
         child.wait().unwrap();
@@ -180,8 +183,6 @@ mod tests {
         assert_eq!((rt, policy), (20, libc::SCHED_RR));
         // keepalived: no nice value with a real-time priority.
         assert_eq!(nice, 0);
-        let nums: Vec<&str> = limits.split_whitespace().collect();
-        assert_eq!(&nums[3..5], &["5000", "10000"], "{limits}");
         assert!(affinity.contains("Cpus_allowed_list:\t0\n"), "{affinity}");
     }
 

@@ -31,8 +31,13 @@ pub(super) fn start_slot<P: ChildProto>(
 ) -> Result<(), StartError> {
     let account = vigil_privsep::user::resolve_configured(user)
         .map_err(|e| StartError::User(format!("cannot choose its user: {e}")))?;
+    // The child lowers its own RLIMIT_RTTIME (see vigil_privsep::tune).
+    let spec = SpawnSpec {
+        rlimit_rttime: tuning.rt_priority.map(|_| tuning.rlimit_rttime),
+        ..spec.clone()
+    };
     let pid = slot
-        .start(spec, &account, poll.registry(), token)
+        .start(&spec, &account, poll.registry(), token)
         .map_err(StartError::Spawn)?;
     log::info!(
         "{} child started as pid {pid} (user {})",
@@ -61,7 +66,6 @@ fn tuning_of(t: &ProcessTuning) -> vigil_privsep::tune::Tuning {
     vigil_privsep::tune::Tuning {
         nice: t.priority,
         rt_priority: t.rt_priority,
-        rlimit_rttime: t.rlimit_rttime,
         cpu_affinity: t.cpu_affinity.clone(),
     }
 }

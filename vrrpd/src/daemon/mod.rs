@@ -41,6 +41,13 @@ pub fn main<I: IntoIterator<Item = String>>(args: I) -> u8 {
             return 1;
         }
     };
+    // `vrrp_rlimit_rttime`: lowering its own limit needs no privilege; the supervisor
+    // has made it SCHED_RR already.
+    if let Some(us) = args.rlimit_rttime {
+        if let Err(e) = vigil_privsep::tune::limit_own_rttime(us) {
+            eprintln!("vigil-vrrpd: {e}");
+        }
+    }
     // First of all, before reading IPC or touching the network: drop to the account,
     // keeping CAP_NET_RAW and CAP_NET_ADMIN only (DESIGN.md).
     let account = match user::resolve(&args.user) {
