@@ -180,6 +180,16 @@ fn vrrpd_creds(node: &Node) -> (String, String) {
     (field("Uid:"), field("CapEff:"))
 }
 
+/// `first` and `then` are in `log`, in that order.
+fn in_order(log: &str, first: &str, then: &str) {
+    let a = log.find(first);
+    let b = log.find(then);
+    assert!(
+        matches!((a, b), (Some(a), Some(b)) if a < b),
+        "`{first}` before `{then}` in:\n{log}"
+    );
+}
+
 fn logs(nodes: &[Node]) -> String {
     nodes
         .iter()
@@ -238,6 +248,20 @@ fn strict_master_drops_traffic_to_its_vips_and_hands_the_sets_over_rfc5798_6_4_3
     assert!(
         !ping(&client, VIP4),
         "the new MASTER does not answer either"
+    );
+    // The order, from vigil-vrrpd's own log (one thread, lines in the order of the
+    // calls): the new MASTER's drop rule before its address, the old MASTER's address
+    // off before its drop rule (keepalived vrrp_state_become_master and
+    // vrrp_restore_interface).
+    in_order(
+        &lb2.log(),
+        "(VI_1) setting firewall drop rule",
+        "(VI_1) added 192.0.2.100/24",
+    );
+    in_order(
+        &lb1.log(),
+        "(VI_1) removed 192.0.2.100/24",
+        "(VI_1) removing firewall drop rule",
     );
 
     // keepalived 2.2.7 on lb1, same configuration: it preempts lb2 and builds the same
