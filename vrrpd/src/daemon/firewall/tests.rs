@@ -115,14 +115,12 @@ fn lookup(name: &str) -> Option<u32> {
 
 #[test]
 fn vips_and_evips_are_blocked_link_local_ones_per_interface_vrrp_nftables_c() {
-    let text = format!(
-        "global_defs {{\n  vrrp_strict\n}}\n\
-         vrrp_instance V6 {{\n  interface eth0\n  virtual_router_id 1\n  priority 100\n  \
-         advert_int 1\n  virtual_ipaddress {{\n    2001:db8::100/64\n    fe80::100/64\n    \
-         fe80::101/64 dev eth1\n    fe80::102/64 dev nosuch\n  }}\n  \
-         virtual_ipaddress_excluded {{\n    2001:db8::200/64\n  }}\n}}\n"
-    );
-    let (c, s) = specs(&text);
+    let text = "global_defs {\n  vrrp_strict\n}\n\
+         vrrp_instance V6 {\n  interface eth0\n  virtual_router_id 1\n  priority 100\n  \
+         advert_int 1\n  virtual_ipaddress {\n    2001:db8::100/64\n    fe80::100/64\n    \
+         fe80::101/64 dev eth1\n    fe80::102/64 dev nosuch\n  }\n  \
+         virtual_ipaddress_excluded {\n    2001:db8::200/64\n  }\n}\n";
+    let (c, s) = specs(text);
     let cfg = table_config(&c.global, &s).unwrap();
     let (set, missing) = blocked(&s[0], "eth0", &cfg, lookup);
     let want: BTreeSet<Block> = [
