@@ -367,3 +367,62 @@ fn the_address_owner_never_blocks_but_a_strict_backup_taking_over_does() {
     );
     assert!(!ping(&client, VIP4), "the non-owner MASTER does not answer");
 }
+
+#[test]
+fn a_reload_on_a_strict_master_follows_vips_and_accept_mode() {
+    let _g = serial();
+    let nft = "    nftables";
+    let (_lab, mut nodes, client) = lab(
+        "srl",
+        [
+            (Daemon::Vigil, conf("lb1", 150, nft, "")),
+            (Daemon::Vigil, conf("lb2", 100, nft, "")),
+        ],
+    );
+    // lb1 alone: it becomes MASTER on its own.
+    nodes[0].start().unwrap();
+    assert!(wait(LIMIT, || holds_all(&nodes[0])), "{}", logs(&nodes));
+    let lb1 = nodes[0].host.clone();
+    let reload = |node: &Node, text: String| {
+        node.write_conf(&text).unwrap();
+        node.signal(nix::sys::signal::Signal::SIGHUP);
+    };
+    let v4 = |list: &[&str]| Some(list.iter().map(|a| a.to_string()).collect::<Vec<_>>());
+
+    // A VIP added and one dropped while MASTER: the sets follow.
+    let moved = conf("lb1", 150, nft, "").replace(VIP4B, "192.0.2.102");
+    reload(&nodes[0], moved.clone());
+    assert!(
+        wait(LIMIT, || vips(&lb1, "ip") == v4(&[VIP4, "192.0.2.102"])
+            && nodes[0].holds("192.0.2.102")
+            && !nodes[0].holds(VIP4B)),
+        "{}",
+        lb1.run("nft list ruleset").unwrap()
+    );
+    assert!(!ping(&client, "192.0.2.102"), "the new VIP is blocked too");
+
+    // `accept` on both instances: nothing blocks any more, the tables go, the
+    // addresses stay and answer.
+    reload(
+        &nodes[0],
+        moved.replace("    version 3\n", "    version 3\n    accept\n"),
+    );
+    assert!(wait(LIMIT, || no_tables(&lb1)), "{}", logs(&nodes));
+    assert!(nodes[0].holds(VIP4) && nodes[0].holds(VIP6));
+    assert!(ping(&client, VIP4), "accept: {VIP4} answers");
+
+    // And back to no_accept: blocked again without leaving MASTER.
+    reload(&nodes[0], moved);
+    assert!(
+        wait(LIMIT, || vips(&lb1, "ip") == v4(&[VIP4, "192.0.2.102"])
+            && vips(&lb1, "ip6") == v4(&[VIP6])),
+        "{}",
+        logs(&nodes)
+    );
+    assert!(!ping(&client, VIP4), "no_accept again");
+    assert!(holds_all_but(&nodes[0], VIP4B));
+}
+
+fn holds_all_but(n: &Node, gone: &str) -> bool {
+    n.holds(VIP4) && n.holds("192.0.2.102") && n.holds(VIP6) && !n.holds(gone)
+}
