@@ -82,7 +82,21 @@ fn ping(client: &Host, addr: &str) -> bool {
 /// become MASTER.
 fn ruleset(host: &Host) -> Value {
     let v: Value = serde_json::from_str(&host.run("nft -j list ruleset").unwrap()).unwrap();
-    let mut v = normalise(v);
+    by_family(normalise(v))
+}
+
+/// crates/nft/tests/golden/keepalived-2.2.7.json, as [`ruleset`] reads a namespace.
+fn golden() -> Value {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../crates/nft/tests/golden/keepalived-2.2.7.json"
+    );
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    by_family(normalise(v))
+}
+
+/// Objects grouped by family, each family's in their order.
+fn by_family(mut v: Value) -> Value {
     if let Some(objs) = v.get_mut("nftables").and_then(Value::as_array_mut) {
         objs.sort_by_key(|o| {
             o.as_object()
@@ -233,6 +247,12 @@ fn strict_master_drops_traffic_to_its_vips_and_hands_the_sets_over_rfc5798_6_4_3
     assert_ne!(uid, "0", "vigil-vrrpd runs unprivileged");
     assert_eq!(caps, "0000000000003000", "CapEff of vigil-vrrpd");
     let vigil_master = ruleset(&lb1);
+    // The golden file of crates/nft: keepalived 2.2.7 on this configuration's VIPs.
+    assert_eq!(
+        vigil_master,
+        golden(),
+        "vigil's ruleset vs keepalived's golden file"
+    );
 
     // Failover: the old MASTER removes its addresses, then its rules, and deletes the
     // table at exit; the new MASTER blocks the VIPs before it adds them.
