@@ -158,6 +158,10 @@ pub struct Spec {
     pub rules: Vec<Rule>,
     /// `kernel_rx_buf_size`: the socket receive buffer.
     pub rcvbuf: Option<usize>,
+    /// RFC 5798 §6.1 Accept_Mode off: `no_accept`, or neither `accept` nor `no_accept`
+    /// in strict mode (keepalived: `vrrp_strict` / `strict_mode` makes `no_accept` the
+    /// default; an explicit `accept` wins). See `daemon::firewall`.
+    pub no_accept: bool,
     /// The advert interval field, computed once (see [`Spec::wire_interval`]).
     interval: u16,
 }
@@ -427,6 +431,7 @@ pub fn build_instance(
     let fsm = fsm_config(inst, g, strict, version);
     Ok(Spec {
         index,
+        no_accept: !inst.accept.unwrap_or(!strict),
         interval: interval_field(&fsm, version),
         rcvbuf: inst
             .kernel_rx_buf_size

@@ -6,6 +6,7 @@
 //! - [`timers`]: the timer heap.
 //! - [`ipc`]: state / counter translations for the IPC messages (pure).
 //! - [`kernel`]: the address and announcement operations the runtime asks for.
+//! - [`firewall`]: non-accept mode, keepalived's nftables drop sets (RFC 5798 §6.4.3).
 //! - [`instance`]: one running instance.
 //! - [`receive`]: demultiplexing and validating received adverts.
 //! - [`send`]: building and sending adverts.
@@ -13,6 +14,7 @@
 
 pub mod build;
 pub mod clock;
+pub mod firewall;
 pub mod instance;
 pub mod ipc;
 pub mod kernel;

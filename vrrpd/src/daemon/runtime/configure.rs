@@ -13,6 +13,7 @@ use vigil_ipc::msg::vrrp::{FromVrrp, InstanceCounters, NotifyEvent};
 
 use super::{Exit, Runtime, ScriptSlot, Sock, SockKey};
 use crate::daemon::build::{self, Spec};
+use crate::daemon::firewall;
 use crate::daemon::instance::Running;
 use crate::daemon::kernel::StaleAddrs;
 use crate::daemon::timers::Due;
@@ -143,6 +144,10 @@ impl Runtime {
             }
         }
 
+        // Non-accept mode's table before any instance changes (a new table starts empty:
+        // kept MASTERs add theirs again in `reconfigure`).
+        self.firewall
+            .configure(firewall::table_config(&config.global, &specs));
         let now = self.clock.now();
         // One look at the interfaces for every new instance (after the VMACs exist).
         let snapshot = iface::Snapshot::take();
@@ -391,6 +396,9 @@ impl Runtime {
                 .filter(|n| !old_routes.1.contains(n))
                 .cloned()
                 .collect();
+            if let Some(r) = self.instances.get(&id) {
+                firewall::before_add(&mut self.firewall, id, r);
+            }
             if !added.is_empty() {
                 self.kernel.add_addresses(&name, &ifname, &added);
                 // A new VIP is announced like the ones taken over at MASTER.
@@ -402,6 +410,9 @@ impl Runtime {
             self.kernel.remove_routes(&name, &gone_routes, &gone_rules);
             if !dropped.is_empty() {
                 self.kernel.remove_addresses(&name, &ifname, &dropped);
+            }
+            if let Some(r) = self.instances.get(&id) {
+                firewall::after_reload_remove(&mut self.firewall, id, r);
             }
         }
     }

@@ -27,6 +27,7 @@ use vigil_ipc::{Channel, ChannelError, Event as IpcEvent};
 
 use super::build::FamilyKey;
 use super::clock::Clock;
+use super::firewall::{self, Firewall};
 use super::instance::Running;
 use super::ipc;
 use super::kernel::Kernel;
@@ -145,6 +146,8 @@ pub struct Runtime {
     timers: Timers,
     scripts: BTreeMap<u32, ScriptSlot>,
     kernel: Box<dyn Kernel>,
+    /// Non-accept mode's nftables drop sets.
+    firewall: Firewall,
     links: Option<Box<dyn LinkWatch>>,
     link_state: HashMap<u32, bool>,
     /// Up/down of interfaces by name, for `track_interface`.
@@ -230,6 +233,7 @@ impl Runtime {
             timers: Timers::new(),
             scripts: BTreeMap::new(),
             kernel,
+            firewall: Firewall::new(Box::new(firewall::open_nft)),
             links,
             link_state: HashMap::new(),
             link_by_name: HashMap::new(),
@@ -286,6 +290,8 @@ impl Runtime {
             }
         }
         let exit = self.exit.unwrap_or(Exit::Failure);
+        // The instances have stopped: keepalived's nft_end deletes the tables.
+        self.firewall.teardown();
         self.drain_ipc(Duration::from_millis(500));
         exit
     }
@@ -600,6 +606,8 @@ impl Runtime {
                 let addrs: Vec<_> = r.spec.all_addresses().cloned().collect();
                 let (name, ifname) = (r.name().to_string(), r.io_ifname.clone());
                 let (routes, rules) = (r.spec.routes.clone(), r.spec.rules.clone());
+                // The drop rule first, so the host never answers for the VIPs.
+                firewall::before_add(&mut self.firewall, id, r);
                 self.kernel.add_addresses(&name, &ifname, &addrs);
                 self.kernel.add_routes(&name, &routes, &rules);
             }
@@ -609,6 +617,8 @@ impl Runtime {
                 let (routes, rules) = (r.spec.routes.clone(), r.spec.rules.clone());
                 self.kernel.remove_routes(&name, &routes, &rules);
                 self.kernel.remove_addresses(&name, &ifname, &addrs);
+                // The drop rule last, once the addresses are gone.
+                firewall::after_remove(&mut self.firewall, id, r);
             }
             Action::SendGarp { count } => {
                 let addrs: Vec<IpAddr> = r.spec.all_addresses().map(|a| a.addr.addr).collect();
