@@ -457,6 +457,21 @@ impl Runtime {
     // ----- timers -----
 
     fn fire_timers(&mut self) {
+        if self
+            .timers
+            .next_deadline()
+            .is_some_and(|t| t <= self.clock.now())
+        {
+            // Adverts already in a socket are heard before any timer decides that a
+            // master is gone: a backup that was not scheduled for a while, or whose
+            // poll returned on its timeout a moment before the advert arrived, must
+            // not take over from a master whose advert is waiting to be read
+            // (RFC 5798 §6.4.2: an advert received resets the Master_Down_Timer).
+            let keys: Vec<SockKey> = self.sockets.keys().copied().collect();
+            for key in keys {
+                self.on_socket(key);
+            }
+        }
         let now = self.clock.now();
         while let Some(due) = self.timers.pop_due(now) {
             match due {
