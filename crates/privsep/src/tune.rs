@@ -146,6 +146,26 @@ mod tests {
             .to_string()
     }
 
+    /// Applies `t` to a `sleep` process (root only: None otherwise); returns what
+    /// failed, its (nice, rt_priority, policy) and its /proc status.
+    fn on_sleeper(t: &Tuning) -> Option<(Vec<TuneError>, (i32, i32, i32), String)> {
+        if !nix::unistd::Uid::effective().is_root() {
+            eprintln!("skipped: needs root");
+            return None;
+        }
+        let mut child = std::process::Command::new("sleep")
+            .arg("5")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let failed = apply(pid, t);
+        let sched = sched_of(pid);
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        Some((failed, sched, status))
+    }
+
     #[test]
     fn keepalived_rlimit_rttime_soft_limit_is_half() {
         // Lowering the test process's own limit is harmless: it never runs real-time.
@@ -160,25 +180,14 @@ mod tests {
 
     #[test]
     fn keepalived_rt_priority_is_sched_rr_without_nice() {
-        if !nix::unistd::Uid::effective().is_root() {
-            eprintln!("skipped: needs root");
-            return;
-        }
-        let mut child = std::process::Command::new("sleep")
-            .arg("5")
-            .spawn()
-            .unwrap();
-        let pid = child.id();
         let t = Tuning {
             nice: -5,
             rt_priority: Some(20),
             cpu_affinity: vec![0],
         };
-        let failed = apply(pid, &t);
-        let (nice, rt, policy) = sched_of(pid);
-        let affinity = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-        child.kill().unwrap();
-        child.wait().unwrap();
+        let Some((failed, (nice, rt, policy), affinity)) = on_sleeper(&t) else {
+            return;
+        };
         assert_eq!(failed, vec![]);
         assert_eq!((rt, policy), (20, libc::SCHED_RR));
         // keepalived: no nice value with a real-time priority.
@@ -188,25 +197,13 @@ mod tests {
 
     #[test]
     fn nice_without_rt_priority() {
-        if !nix::unistd::Uid::effective().is_root() {
-            eprintln!("skipped: needs root");
+        let t = Tuning {
+            nice: -7,
+            ..Tuning::default()
+        };
+        let Some((failed, (nice, rt, policy), _)) = on_sleeper(&t) else {
             return;
-        }
-        let mut child = std::process::Command::new("sleep")
-            .arg("5")
-            .spawn()
-            .unwrap();
-        let pid = child.id();
-        let failed = apply(
-            pid,
-            &Tuning {
-                nice: -7,
-                ..Tuning::default()
-            },
-        );
-        let (nice, rt, policy) = sched_of(pid);
-        child.kill().unwrap();
-        child.wait().unwrap();
+        };
         assert_eq!(failed, vec![]);
         assert_eq!((nice, rt, policy), (-7, 0, libc::SCHED_OTHER));
     }
