@@ -146,9 +146,12 @@ mod tests {
             .to_string()
     }
 
-    /// Applies `t` to a `sleep` process (root only: None otherwise); returns what
-    /// failed, its (nice, rt_priority, policy) and its /proc status.
-    fn on_sleeper(t: &Tuning) -> Option<(Vec<TuneError>, (i32, i32, i32), String)> {
+    /// What a `sleep` process showed after `apply`: what failed, its (nice,
+    /// rt_priority, policy) and its /proc status.
+    type Seen = (Vec<TuneError>, (i32, i32, i32), String);
+
+    /// Applies `t` to a `sleep` process (root only: None otherwise).
+    fn on_sleeper(t: &Tuning) -> Option<Seen> {
         if !nix::unistd::Uid::effective().is_root() {
             eprintln!("skipped: needs root");
             return None;
