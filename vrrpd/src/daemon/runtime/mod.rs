@@ -26,7 +26,7 @@ use vigil_ipc::stream::Assembler;
 use vigil_ipc::{Channel, ChannelError, Event as IpcEvent};
 
 use super::build::FamilyKey;
-use super::clock::Clock;
+use super::clock::{Alarm, Clock};
 use super::firewall::{self, Firewall};
 use super::instance::Running;
 use super::ipc;
@@ -42,6 +42,7 @@ use crate::time::{Span, Time};
 const TOKEN_IPC: Token = Token(0);
 const TOKEN_SIGNAL: Token = Token(1);
 const TOKEN_MONITOR: Token = Token(2);
+const TOKEN_ALARM: Token = Token(3);
 const FIRST_SOCKET_TOKEN: usize = 16;
 
 /// keepalived's exit status for a configuration that cannot work (sysexits EX_CONFIG).
@@ -132,6 +133,9 @@ pub trait LinkWatch {
 /// The daemon after the privilege drop and the channel set-up.
 pub struct Runtime {
     clock: Clock,
+    /// The timer heap's earliest deadline as a timerfd (see `Alarm`); `None` when it
+    /// could not be created, and the poll timeout is used instead.
+    alarm: Option<Alarm>,
     poll: Poll,
     chan: Channel<FromVrrp, ToVrrp>,
     assembler: Assembler<VrrpItem>,
@@ -215,12 +219,29 @@ impl Runtime {
             Interest::READABLE,
         )
         .map_err(|e| SetupError(format!("registering the signal descriptor: {e}")))?;
+        // Without a timerfd the loop still works, on epoll's coarser timeout.
+        let alarm = match Alarm::new() {
+            Ok(a) => {
+                match reg.register(&mut SourceFd(&a.raw_fd()), TOKEN_ALARM, Interest::READABLE) {
+                    Ok(()) => Some(a),
+                    Err(e) => {
+                        log::warn!("registering the timerfd: {e}; timers use the poll timeout");
+                        None
+                    }
+                }
+            }
+            Err(e) => {
+                log::warn!("timerfd: {e}; timers use the poll timeout");
+                None
+            }
+        };
         if let Some(l) = &links {
             reg.register(&mut SourceFd(&l.fd()), TOKEN_MONITOR, Interest::READABLE)
                 .map_err(|e| SetupError(format!("registering the link monitor: {e}")))?;
         }
         Ok(Runtime {
             clock: Clock::start(),
+            alarm,
             poll,
             chan,
             assembler: Assembler::new(),
@@ -259,7 +280,18 @@ impl Runtime {
             return Exit::Failure;
         }
         while self.exit.is_none() {
-            let timeout = self.timers.next_deadline().map(|t| self.clock.until(t));
+            let next = self.timers.next_deadline();
+            let timeout = match &mut self.alarm {
+                Some(alarm) => match alarm.arm(&self.clock, next) {
+                    Ok(()) => None,
+                    Err(e) => {
+                        log::warn!("timerfd: {e}; timers use the poll timeout");
+                        self.alarm = None;
+                        next.map(|t| self.clock.until(t))
+                    }
+                },
+                None => next.map(|t| self.clock.until(t)),
+            };
             if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() == io::ErrorKind::Interrupted {
                     continue;
@@ -272,6 +304,11 @@ impl Runtime {
                     TOKEN_IPC => self.on_ipc(),
                     TOKEN_SIGNAL => self.on_signal(),
                     TOKEN_MONITOR => self.on_links(),
+                    TOKEN_ALARM => {
+                        if let Some(a) = &mut self.alarm {
+                            a.fired();
+                        }
+                    }
                     t => {
                         if let Some(key) = self.tokens.get(&t).copied() {
                             self.batch(|rt| rt.on_socket(key));
