@@ -195,22 +195,22 @@ impl Pacer {
     }
 
     /// Owner `owner` asks for `count` announcements of each of `addrs` on `ifindex`,
-    /// whose lane is `lane` with delays `iv` (keepalived vrrp.c `vrrp_send_link_update`:
-    /// `count` rounds over the addresses, each through `send_gratuitous_arp` /
-    /// `ndisc_send_unsolicited_na`).
-    #[allow(clippy::too_many_arguments)]
+    /// whose lane and delays are `lane` ([`Plan::lane`]); each address comes with its
+    /// position in the owner's address list, the order in which queued ones go
+    /// (keepalived vrrp.c `vrrp_send_link_update`: `count` rounds over the addresses,
+    /// each through `send_gratuitous_arp` / `ndisc_send_unsolicited_na`).
     pub fn offer(
         &mut self,
         now: Time,
-        lane: LaneId,
-        iv: Intervals,
+        lane: (LaneId, Intervals),
         owner: u64,
         ifindex: u32,
-        addrs: &[IpAddr],
+        addrs: &[(usize, IpAddr)],
         count: u32,
     ) -> Offer {
+        let (lane, iv) = lane;
         let mut out = Offer::default();
-        for addr in addrs {
+        for (_, addr) in addrs {
             let kind = Kind::of(addr);
             let interval = iv.of(kind);
             if let Some(l) = self.lanes.get_mut(&(lane, kind)) {
@@ -222,7 +222,7 @@ impl Pacer {
             }
         }
         for _ in 0..count {
-            for (pos, addr) in addrs.iter().enumerate() {
+            for &(pos, ref addr) in addrs {
                 let kind = Kind::of(addr);
                 let interval = iv.of(kind);
                 if interval.is_zero() {

@@ -22,6 +22,11 @@ fn addrs(list: &[&str]) -> Vec<IpAddr> {
     list.iter().map(|s| ip(s)).collect()
 }
 
+/// `list` with each address's position in it.
+fn ranked(list: &[IpAddr]) -> Vec<(usize, IpAddr)> {
+    list.iter().copied().enumerate().collect()
+}
+
 /// Drains the pacer, calling `due` at each `next_due`: (time in ms, address) pairs.
 fn drain(p: &mut Pacer) -> Vec<(u64, IpAddr)> {
     let mut out = Vec::new();
@@ -37,7 +42,7 @@ fn drain(p: &mut Pacer) -> Vec<(u64, IpAddr)> {
 fn keepalived_without_interval_every_frame_goes_at_once() {
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101", "192.0.2.102"]);
-    let o = p.offer(ms(0), ETH0, Intervals::default(), 1, 2, &a, 5);
+    let o = p.offer(ms(0), (ETH0, Intervals::default()), 1, 2, &ranked(&a), 5);
     assert_eq!(o.unpaced, a);
     assert!(o.now.is_empty());
     assert_eq!(p.queued(), 0);
@@ -51,7 +56,7 @@ fn keepalived_vrrp_arp_repeat_3_sends_the_first_address_twice_and_the_others_onc
     // address: the repeats of a queued address merge).
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101", "192.0.2.102", "192.0.2.103"]);
-    let o = p.offer(ms(0), ETH0, TEN, 1, 2, &a, 3);
+    let o = p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&a), 3);
     assert_eq!(o.now, vec![a[0]]);
     assert!(o.unpaced.is_empty());
     assert_eq!(p.queued(), 3);
@@ -70,7 +75,7 @@ fn keepalived_vrrp_arp_repeat_1_sends_each_address_once() {
     // garp_master_repeat 1, three VIPs, 20 ms: .101 at 0, .102 at +20, .103 at +44.
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101", "192.0.2.102", "192.0.2.103"]);
-    let o = p.offer(ms(0), ETH0, TEN, 1, 2, &a, 1);
+    let o = p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&a), 1);
     assert_eq!(o.now, vec![a[0]]);
     assert_eq!(drain(&mut p), vec![(10, a[1]), (20, a[2])]);
 }
@@ -83,8 +88,14 @@ fn keepalived_vrrp_arp_delay_is_per_interface_across_instances() {
     let mut p = Pacer::new();
     let v1 = addrs(&["192.0.2.101", "192.0.2.102"]);
     let v2 = addrs(&["192.0.2.111", "192.0.2.112"]);
-    assert_eq!(p.offer(ms(0), ETH0, TEN, 2, 2, &v2, 1).now, vec![v2[0]]);
-    assert!(p.offer(ms(1), ETH0, TEN, 1, 2, &v1, 1).now.is_empty());
+    assert_eq!(
+        p.offer(ms(0), (ETH0, TEN), 2, 2, &ranked(&v2), 1).now,
+        vec![v2[0]]
+    );
+    assert!(p
+        .offer(ms(1), (ETH0, TEN), 1, 2, &ranked(&v1), 1)
+        .now
+        .is_empty());
     assert_eq!(
         drain(&mut p),
         vec![(10, v1[0]), (20, v1[1]), (30, v2[1])],
@@ -98,9 +109,9 @@ fn keepalived_first_announcement_of_a_burst_does_not_wait() {
     // at once, the rest every interval.
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101", "192.0.2.102"]);
-    p.offer(ms(0), ETH0, TEN, 1, 2, &a, 1);
+    p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&a), 1);
     drain(&mut p);
-    let o = p.offer(ms(1_000), ETH0, TEN, 1, 2, &a, 1);
+    let o = p.offer(ms(1_000), (ETH0, TEN), 1, 2, &ranked(&a), 1);
     assert_eq!(o.now, vec![a[0]]);
     assert_eq!(drain(&mut p), vec![(1_010, a[1])]);
 }
@@ -110,8 +121,11 @@ fn keepalived_announcement_within_the_interval_waits_for_it() {
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101"]);
     let b = addrs(&["192.0.2.111"]);
-    p.offer(ms(0), ETH0, TEN, 1, 2, &a, 1);
-    assert!(p.offer(ms(4), ETH0, TEN, 2, 2, &b, 1).now.is_empty());
+    p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&a), 1);
+    assert!(p
+        .offer(ms(4), (ETH0, TEN), 2, 2, &ranked(&b), 1)
+        .now
+        .is_empty());
     assert_eq!(p.next_due(), Some(ms(10)));
     assert_eq!(drain(&mut p), vec![(10, b[0])]);
 }
@@ -124,8 +138,11 @@ fn keepalived_send_gratuitous_arp_goes_at_once_when_the_lane_is_free_even_with_a
     let mut p = Pacer::new();
     let v1 = addrs(&["192.0.2.101", "192.0.2.102"]);
     let v2 = addrs(&["192.0.2.111"]);
-    p.offer(ms(0), ETH0, TEN, 1, 2, &v1, 1);
-    assert_eq!(p.offer(ms(10), ETH0, TEN, 2, 2, &v2, 1).now, vec![v2[0]]);
+    p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&v1), 1);
+    assert_eq!(
+        p.offer(ms(10), (ETH0, TEN), 2, 2, &ranked(&v2), 1).now,
+        vec![v2[0]]
+    );
     assert_eq!(drain(&mut p), vec![(20, v1[1])]);
 }
 
@@ -140,10 +157,19 @@ fn keepalived_arp_and_na_and_each_interface_have_their_own_lane() {
     let v4 = addrs(&["192.0.2.101", "192.0.2.102"]);
     let v6 = addrs(&["2001:db8::101", "2001:db8::102"]);
     let other = addrs(&["198.51.100.101", "198.51.100.102"]);
-    assert_eq!(p.offer(ms(0), ETH0, iv, 1, 2, &v4, 1).now, vec![v4[0]]);
-    assert_eq!(p.offer(ms(0), ETH0, iv, 2, 2, &v6, 1).now, vec![v6[0]]);
+    assert_eq!(
+        p.offer(ms(0), (ETH0, iv), 1, 2, &ranked(&v4), 1).now,
+        vec![v4[0]]
+    );
+    assert_eq!(
+        p.offer(ms(0), (ETH0, iv), 2, 2, &ranked(&v6), 1).now,
+        vec![v6[0]]
+    );
     let eth1 = LaneId::Link(3);
-    assert_eq!(p.offer(ms(0), eth1, iv, 3, 3, &other, 1).now, vec![other[0]]);
+    assert_eq!(
+        p.offer(ms(0), (eth1, iv), 3, 3, &ranked(&other), 1).now,
+        vec![other[0]]
+    );
     let mut got = drain(&mut p);
     got.sort();
     assert_eq!(got, vec![(10, v4[1]), (10, other[1]), (15, v6[1])]);
@@ -153,7 +179,7 @@ fn keepalived_arp_and_na_and_each_interface_have_their_own_lane() {
 fn keepalived_unpaced_kind_goes_at_once_beside_a_paced_one() {
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101", "2001:db8::101", "192.0.2.102"]);
-    let o = p.offer(ms(0), ETH0, TEN, 1, 2, &a, 2);
+    let o = p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&a), 2);
     assert_eq!(o.unpaced, vec![a[1]]);
     assert_eq!(o.now, vec![a[0]]);
     assert_eq!(drain(&mut p), vec![(10, a[0]), (20, a[2])]);
@@ -166,8 +192,8 @@ fn keepalived_vrrp_arp_thread_sends_nothing_for_an_instance_no_longer_master() {
     let mut p = Pacer::new();
     let v1 = addrs(&["192.0.2.101", "192.0.2.102", "192.0.2.103"]);
     let v2 = addrs(&["192.0.2.111"]);
-    p.offer(ms(0), ETH0, TEN, 1, 2, &v1, 1);
-    p.offer(ms(0), ETH0, TEN, 2, 2, &v2, 1);
+    p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&v1), 1);
+    p.offer(ms(0), (ETH0, TEN), 2, 2, &ranked(&v2), 1);
     assert_eq!(p.queued(), 3);
     assert_eq!(p.drop_owner(1), 2);
     assert_eq!(p.drop_owner(1), 0);
@@ -177,10 +203,24 @@ fn keepalived_vrrp_arp_thread_sends_nothing_for_an_instance_no_longer_master() {
 }
 
 #[test]
+fn an_address_added_by_a_reload_queues_at_its_own_position() {
+    // A MASTER reloaded with one more VIP announces only that one; it must not take
+    // the place of an address of the same instance still waiting.
+    let mut p = Pacer::new();
+    let a = addrs(&["192.0.2.101", "192.0.2.102", "192.0.2.103"]);
+    p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&a[..2]), 1);
+    assert!(p
+        .offer(ms(1), (ETH0, TEN), 1, 2, &[(2, a[2])], 1)
+        .now
+        .is_empty());
+    assert_eq!(drain(&mut p), vec![(10, a[1]), (20, a[2])]);
+}
+
+#[test]
 fn dropping_the_only_owner_leaves_no_deadline() {
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101", "192.0.2.102"]);
-    p.offer(ms(0), ETH0, TEN, 7, 2, &a, 3);
+    p.offer(ms(0), (ETH0, TEN), 7, 2, &ranked(&a), 3);
     assert!(p.next_due().is_some());
     p.drop_owner(7);
     assert_eq!(p.next_due(), None);
@@ -191,9 +231,9 @@ fn dropping_the_only_owner_leaves_no_deadline() {
 fn a_delay_set_to_zero_by_a_reload_releases_the_queue() {
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101", "192.0.2.102", "192.0.2.103"]);
-    p.offer(ms(0), ETH0, TEN, 1, 2, &a, 1);
+    p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&a), 1);
     let b = addrs(&["192.0.2.111"]);
-    let o = p.offer(ms(1), ETH0, Intervals::default(), 2, 2, &b, 1);
+    let o = p.offer(ms(1), (ETH0, Intervals::default()), 2, 2, &ranked(&b), 1);
     assert_eq!(o.unpaced, b);
     let f = p.due(ms(10));
     assert_eq!(f.len(), 2);
@@ -235,8 +275,14 @@ fn keepalived_garp_group_interfaces_share_one_lane() {
     let mut p = Pacer::new();
     let v1 = addrs(&["192.0.2.101", "192.0.2.102", "192.0.2.103"]);
     let v3 = addrs(&["198.51.100.101", "198.51.100.102"]);
-    assert_eq!(p.offer(ms(0), l0, i0, 1, 2, &v1, 1).now, vec![v1[0]]);
-    assert!(p.offer(ms(0), l1, i1, 3, 3, &v3, 1).now.is_empty());
+    assert_eq!(
+        p.offer(ms(0), (l0, i0), 1, 2, &ranked(&v1), 1).now,
+        vec![v1[0]]
+    );
+    assert!(p
+        .offer(ms(0), (l1, i1), 3, 3, &ranked(&v3), 1)
+        .now
+        .is_empty());
     let mut ifs = Vec::new();
     while let Some(t) = p.next_due() {
         for f in p.due(t) {
@@ -260,7 +306,11 @@ fn plan_from_keepalived_conf() {
                 garp_group {\n garp_interval 0.05\n interfaces {\n eth1\n eth2\n }\n}\n\
                 garp_group {\n gna_interval 0.001\n interface eth3\n}\n";
     let loaded = vigil_config::load_str(std::path::Path::new("t.conf"), text, &Default::default());
-    assert!(loaded.is_valid(), "{}", loaded.diags.render(&loaded.sources));
+    assert!(
+        loaded.is_valid(),
+        "{}",
+        loaded.diags.render(&loaded.sources)
+    );
     let c = loaded.config;
     let plan = Plan::from_config(&c.global, &c.vrrp.garp_groups);
     let global = Intervals {
@@ -314,7 +364,7 @@ proptest! {
                 live.remove(&owner);
             } else {
                 // One interface per lane here, so that a frame names its lane.
-                let o = p.offer(now, LaneId::Link(link), iv, owner, link, &pool, count);
+                let o = p.offer(now, (LaneId::Link(link), iv), owner, link, &ranked(&pool), count);
                 prop_assert!(o.unpaced.is_empty());
                 live.insert(owner);
                 for a in &o.now {
