@@ -146,6 +146,8 @@ pub struct Offer {
 /// One paced frame whose turn has come.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Frame {
+    /// Its lane (for [`Pacer::sent`]).
+    pub lane: LaneId,
     /// The instance that asked (its runtime id).
     pub owner: u64,
     /// The interface to send on.
@@ -266,6 +268,7 @@ impl Pacer {
                     break;
                 };
                 out.push(Frame {
+                    lane: key.0,
                     owner,
                     ifindex,
                     addr,
@@ -282,6 +285,16 @@ impl Pacer {
             l.next = Some(now + l.interval);
         }
         out
+    }
+
+    /// A frame of `lane` and `kind` that [`Pacer::offer`] or [`Pacer::due`] gave out
+    /// left at `at`: the next one may go one interval after that. Stamping after the
+    /// send keeps the wire gap at least the interval however late the send was.
+    pub fn sent(&mut self, lane: LaneId, kind: Kind, at: Time) {
+        if let Some(l) = self.lanes.get_mut(&(lane, kind)) {
+            let next = at + l.interval;
+            l.next = Some(l.next.map_or(next, |n| n.max(next)));
+        }
     }
 
     /// When [`Pacer::due`] next has a frame to give (`None`: nothing waits).

@@ -217,6 +217,24 @@ fn an_address_added_by_a_reload_queues_at_its_own_position() {
 }
 
 #[test]
+fn a_frame_sent_late_pushes_the_next_one_back() {
+    // The lane is stamped again when the frame has actually gone: a send delayed by
+    // 3 ms moves the next turn from 10 to 13 ms (and an early stamp never pulls it in).
+    let mut p = Pacer::new();
+    let a = addrs(&["192.0.2.101", "192.0.2.102", "192.0.2.103"]);
+    p.offer(ms(0), (ETH0, TEN), 1, 2, &ranked(&a), 1);
+    p.sent(ETH0, Kind::Arp, ms(3));
+    assert_eq!(p.next_due(), Some(ms(13)));
+    p.sent(ETH0, Kind::Arp, ms(1));
+    assert_eq!(p.next_due(), Some(ms(13)));
+    let f = p.due(ms(13));
+    assert_eq!(f.len(), 1);
+    assert_eq!((f[0].lane, f[0].owner, f[0].ifindex), (ETH0, 1, 2));
+    p.sent(f[0].lane, Kind::of(&f[0].addr), ms(15));
+    assert_eq!(p.next_due(), Some(ms(25)));
+}
+
+#[test]
 fn dropping_the_only_owner_leaves_no_deadline() {
     let mut p = Pacer::new();
     let a = addrs(&["192.0.2.101", "192.0.2.102"]);
@@ -334,13 +352,14 @@ fn plan_from_keepalived_conf() {
 }
 
 proptest! {
-    /// Whatever is asked, and whenever `due` runs: two frames of one lane and kind are
-    /// never closer than its interval, a dropped owner gets no frame until it asks
-    /// again, and the queue always drains.
+    /// Whatever is asked, whenever `due` runs and however late each frame actually
+    /// goes: a frame of a lane and kind is given out no sooner than one interval after
+    /// the previous one went, a dropped owner gets no frame until it asks again, and
+    /// the queue always drains.
     #[test]
     fn frames_of_a_lane_are_never_closer_than_its_interval(
         ops in proptest::collection::vec(
-            (0u64..3, 0u64..9, 1u32..4, 1u32..3, 0u64..30, any::<bool>()),
+            (0u64..3, 0u64..9, 1u32..4, 1u32..3, 0u64..30, any::<bool>(), 0u64..4),
             1..60,
         )
     ) {
@@ -348,16 +367,25 @@ proptest! {
         let pool = addrs(&["192.0.2.1", "192.0.2.2", "2001:db8::1", "2001:db8::2"]);
         let mut p = Pacer::new();
         let mut now = Time(0);
+        // When the last frame of each (interface = lane, kind) went.
         let mut last: BTreeMap<(u32, Kind), Time> = BTreeMap::new();
         let mut live = BTreeSet::new();
-        let mut check = |t: Time, ifindex: u32, a: &IpAddr| -> Result<(), TestCaseError> {
+        // Frames given out at `t` go `late` ms later; the pacer is told so.
+        let mut send = |p: &mut Pacer, t: Time, late: u64, link: u32, a: &IpAddr|
+            -> Result<Time, TestCaseError> {
             let kind = Kind::of(a);
-            if let Some(prev) = last.insert((ifindex, kind), t) {
-                prop_assert!(t.since(prev) >= iv.of(kind), "{kind:?} on {ifindex}: {prev} then {t}");
+            if let Some(prev) = last.get(&(link, kind)) {
+                prop_assert!(
+                    t.since(*prev) >= iv.of(kind),
+                    "{kind:?} on {link}: went at {prev}, the next given out at {t}"
+                );
             }
-            Ok(())
+            let at = t + Span::from_millis(late);
+            last.insert((link, kind), at);
+            p.sent(LaneId::Link(link), kind, at);
+            Ok(at)
         };
-        for (owner, step, count, link, dt, drop) in ops {
+        for (owner, step, count, link, dt, drop, late) in ops {
             now = now + Span::from_millis(step);
             if drop {
                 p.drop_owner(owner);
@@ -367,25 +395,27 @@ proptest! {
                 let o = p.offer(now, (LaneId::Link(link), iv), owner, link, &ranked(&pool), count);
                 prop_assert!(o.unpaced.is_empty());
                 live.insert(owner);
+                let t = now;
                 for a in &o.now {
-                    check(now, link, a)?;
+                    now = now.max(send(&mut p, t, late, link, a)?);
                 }
             }
             let t = now + Span::from_millis(dt);
+            now = t;
             for f in p.due(t) {
                 prop_assert!(live.contains(&f.owner), "frame for dropped owner {}", f.owner);
-                check(t, f.ifindex, &f.addr)?;
+                prop_assert_eq!(f.lane, LaneId::Link(f.ifindex));
+                now = now.max(send(&mut p, t, late, f.ifindex, &f.addr)?);
             }
-            now = t;
         }
         let mut guard = 0;
         while let Some(t) = p.next_due() {
             let t = t.max(now);
+            now = t;
             for f in p.due(t) {
                 prop_assert!(live.contains(&f.owner));
-                check(t, f.ifindex, &f.addr)?;
+                now = now.max(send(&mut p, t, 1, f.ifindex, &f.addr)?);
             }
-            now = t;
             guard += 1;
             prop_assert!(guard < 1_000, "queue does not drain");
         }

@@ -10,7 +10,7 @@ use vigil_config::Config;
 use super::{Deferred, Runtime};
 use crate::daemon::timers::Due;
 use crate::fsm::State;
-use crate::pace::{Pacer, Plan};
+use crate::pace::{Kind, Pacer, Plan};
 use crate::time::Time;
 
 /// The pacing plan, the queued frames and the deadline armed for them.
@@ -56,8 +56,14 @@ impl Runtime {
         if !offer.unpaced.is_empty() {
             self.kernel.announce(&name, ifindex, &offer.unpaced, count);
         }
-        for a in offer.now {
-            self.kernel.announce(&name, ifindex, &[a], 1);
+        for a in &offer.now {
+            self.kernel.announce(&name, ifindex, &[*a], 1);
+        }
+        if !offer.now.is_empty() {
+            let at = self.clock.now();
+            for a in &offer.now {
+                self.garp.pacer.sent(lane.0, Kind::of(a), at);
+            }
         }
         if !master {
             // Asked for before it left MASTER in the same turn: nothing may wait.
@@ -72,8 +78,8 @@ impl Runtime {
         self.deferred.push_back(Deferred::Paced);
     }
 
-    /// Sends the frames whose turn has come, on a fresh reading of the clock (the
-    /// next one of a lane may go one interval after this one goes).
+    /// Sends the frames whose turn has come; each lane's next turn counts from when
+    /// its frame has gone.
     pub(super) fn send_paced(&mut self) {
         let now = self.clock.now();
         for f in self.garp.pacer.due(now) {
@@ -82,6 +88,8 @@ impl Runtime {
                 Some(r) if r.fsm.state() == State::Master && !r.stopped => {
                     let name = r.name().to_string();
                     self.kernel.announce(&name, f.ifindex, &[f.addr], 1);
+                    let at = self.clock.now();
+                    self.garp.pacer.sent(f.lane, Kind::of(&f.addr), at);
                 }
                 _ => {}
             }
