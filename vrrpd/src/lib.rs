@@ -1,7 +1,8 @@
 //! vigil-vrrpd: VRRP (RFC 5798 / RFC 9568 v3, RFC 3768 v2) as keepalived runs it.
 //!
 //! Pure cores, no I/O: [`packet`] (the codec and the receive checks), [`fsm`] (one
-//! instance's state machine), [`auth`], [`time`], [`sim`] (a simulator over the fsm).
+//! instance's state machine), [`auth`], [`time`], [`sim`] (a simulator over the fsm),
+//! [`pace`] (the spacing of GARPs / NAs).
 //!
 //! The I/O shell: [`daemon`] (privilege drop, IPC, the mio event loop, configuration,
 //! tracking, sync groups), [`socket`] (one raw socket per interface, family and IP
@@ -21,6 +22,7 @@ pub mod fsm;
 pub mod garp;
 pub mod iface;
 pub mod memory;
+pub mod pace;
 pub mod packet;
 pub mod sim;
 pub mod socket;

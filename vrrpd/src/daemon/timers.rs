@@ -17,6 +17,8 @@ pub enum Due {
     Script(u32),
     /// The delayed start of an instance (`vrrp_startup_delay`).
     Startup(u64),
+    /// The next paced GARP / NA (`vrrp_garp_interval`, `garp_group`).
+    Garp,
 }
 
 /// Deadlines, earliest first.

@@ -148,6 +148,8 @@ impl Runtime {
         // kept MASTERs add theirs again in `reconfigure`).
         self.firewall
             .configure(firewall::table_config(&config.global, &specs));
+        // The GARP / NA pacing before any instance announces (reloaded ones included).
+        self.set_pacing(config);
         let now = self.clock.now();
         // One look at the interfaces for every new instance (after the VMACs exist).
         let snapshot = iface::Snapshot::take();
@@ -173,6 +175,7 @@ impl Runtime {
         for id in old.into_values() {
             self.stop_instance(id);
             self.timers.cancel_instance(id);
+            self.drop_announcements(id);
             if let Some(r) = self.instances.remove(&id) {
                 log::info!("({}) removed", r.name());
                 self.send(FromVrrp::RunNotify {
@@ -346,7 +349,6 @@ impl Runtime {
         let new_addrs: Vec<_> = spec.all_addresses().cloned().collect();
         let old_routes = (r.spec.routes.clone(), r.spec.rules.clone());
         let new_routes = (spec.routes.clone(), spec.rules.clone());
-        let io_ifindex = r.io_ifindex;
         let repeat = spec.fsm.garp_master_repeat;
         let name = spec.name().to_string();
         let ifname = r.io_ifname.clone();
@@ -403,7 +405,7 @@ impl Runtime {
                 self.kernel.add_addresses(&name, &ifname, &added);
                 // A new VIP is announced like the ones taken over at MASTER.
                 let ips: Vec<IpAddr> = added.iter().map(|a| a.addr.addr).collect();
-                self.kernel.announce(&name, io_ifindex, &ips, repeat);
+                self.announce(id, &ips, repeat);
             }
             self.kernel
                 .add_routes(&name, &new_only_routes, &new_only_rules);

@@ -4,8 +4,10 @@
 //! out here, in order.
 //!
 //! `configure` applies configurations; `tracking` turns script results and link
-//! events into state-machine events; `sync` moves `vrrp_sync_group` members together.
+//! events into state-machine events; `sync` moves `vrrp_sync_group` members together;
+//! `announce` sends GARPs / NAs, paced when configured.
 
+mod announce;
 mod configure;
 mod sync;
 mod tracking;
@@ -95,6 +97,8 @@ enum Deferred {
     Action(u64, Action),
     /// A status report of an instance (forced or only when changed).
     Report(u64, bool),
+    /// The paced GARPs / NAs whose turn has come.
+    Paced,
 }
 
 /// What the link monitor (or a test) reports.
@@ -168,6 +172,8 @@ pub struct Runtime {
     deferred: std::collections::VecDeque<Deferred>,
     /// Nesting of `batch`: deferred work runs when it returns to zero.
     batch_depth: u32,
+    /// GARP / NA pacing (`vrrp_garp_interval`, `garp_group`).
+    garp: announce::Announcements,
     signals: SignalFd,
     buf: Vec<u8>,
     out: Vec<u8>,
@@ -264,6 +270,7 @@ impl Runtime {
             draining: false,
             deferred: std::collections::VecDeque::new(),
             batch_depth: 0,
+            garp: announce::Announcements::default(),
             signals,
             buf: vec![0; 65536],
             out: Vec::with_capacity(1500),
@@ -514,6 +521,7 @@ impl Runtime {
             match due {
                 Due::Instance(id, timer) => self.feed(id, now, Event::TimerFired(timer)),
                 Due::Startup(id) => self.start_instance(id, now, &crate::iface::Snapshot::take()),
+                Due::Garp => self.pacer_due(),
                 Due::Script(idx) => {
                     if let Some(slot) = self.scripts.get(&idx) {
                         let next = now + slot.interval;
@@ -611,6 +619,8 @@ impl Runtime {
                     }
                     if from == State::Master {
                         r.counters.released_master += 1;
+                        // Queued GARPs / NAs are MASTER-only (keepalived vrrp_arp_thread).
+                        self.drop_announcements(id);
                     }
                 }
                 Action::Log(_) => {}
@@ -634,6 +644,7 @@ impl Runtime {
             match work {
                 Deferred::Action(id, action) => self.slow_action(id, action),
                 Deferred::Report(id, force) => self.report_now(id, force),
+                Deferred::Paced => self.send_paced(),
             }
         }
     }
@@ -674,8 +685,7 @@ impl Runtime {
             }
             Action::SendGarp { count } => {
                 let addrs: Vec<IpAddr> = r.spec.all_addresses().map(|a| a.addr.addr).collect();
-                let (name, ifindex) = (r.name().to_string(), r.io_ifindex);
-                self.kernel.announce(&name, ifindex, &addrs, count);
+                self.announce(id, &addrs, count);
             }
             Action::Notify { state } => {
                 let msg = FromVrrp::RunNotify {
