@@ -26,9 +26,19 @@ struct LinkFacts {
 pub struct Announcers {
     open: HashMap<u32, Announcer>,
     links: HashMap<u32, LinkFacts>,
+    /// Without the link monitor nothing would ever invalidate cached facts: then
+    /// they are read for every announcement.
+    uncached: bool,
 }
 
 impl Announcers {
+    /// Interface facts are read for every announcement (no link monitor to say when
+    /// they change).
+    pub fn without_cache(&mut self) {
+        self.uncached = true;
+        self.links.clear();
+    }
+
     /// Forgets what is known of interface `ifindex` (it changed or went away).
     pub fn forget(&mut self, ifindex: u32) {
         self.links.remove(&ifindex);
@@ -51,7 +61,9 @@ impl Announcers {
             name: link.name,
             mac: link.mac,
         };
-        self.links.insert(ifindex, facts.clone());
+        if !self.uncached {
+            self.links.insert(ifindex, facts.clone());
+        }
         Some(facts)
     }
 

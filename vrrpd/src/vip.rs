@@ -40,6 +40,11 @@ impl NetKernel {
         })
     }
 
+    /// No link monitor runs: interface facts must not be cached.
+    pub fn without_link_events(&mut self) {
+        self.announcers.without_cache();
+    }
+
     fn spec(&mut self, a: &IpAddress, default_if: &str) -> Result<AddrSpec, NetError> {
         let dev = a.dev.as_deref().unwrap_or(default_if).to_string();
         let ifindex = match self.ifindex_cache.get(&dev) {
@@ -118,6 +123,8 @@ impl Kernel for NetKernel {
                 return;
             }
         };
+        // Two starting instances may share a VIP: it goes once.
+        let mut removed: Vec<AddrSpec> = Vec::new();
         for StaleAddrs {
             name,
             ifname,
@@ -128,7 +135,11 @@ impl Kernel for NetKernel {
                 let Ok(spec) = self.spec(a, ifname) else {
                     continue;
                 };
+                if removed.iter().any(|r| r.same_address(&spec)) {
+                    continue;
+                }
                 if present.iter().any(|p| p.same_address(&spec)) {
+                    removed.push(spec.clone());
                     log::info!(
                         "({name}) removing stale address {} left on {}",
                         a.addr,

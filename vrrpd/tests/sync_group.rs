@@ -111,3 +111,46 @@ fn keepalived_sync_group_master_of_one_member_takes_the_others_along() {
         "{log}"
     );
 }
+
+/// Both members go MASTER in the same turn of the loop (they start together and no
+/// peer answers): the group's notify follows the members' own, and comes after their
+/// addresses are on the interface, as when they change one by one (keepalived
+/// vrrp_sync.c notifies the group once the members have transitioned).
+#[test]
+fn keepalived_sync_group_notify_follows_its_members_in_one_batch() {
+    let (_lab, hosts) = lab("g3", 1);
+    let mut a = Node::start(&hosts[0], &conf(100, ""));
+    a.wait_for(Duration::from_secs(3), "group MASTER notify", |m| {
+        matches!(
+            m,
+            FromVrrp::RunGroupNotify {
+                event: NotifyEvent::Master,
+                ..
+            }
+        )
+    });
+    // Both addresses are there when the group's notify has been sent.
+    assert!(hosts[0].has_address("eth0", "192.0.2.100"));
+    assert!(hosts[0].has_address("eth0", "192.0.2.101"));
+    let pos = |want: &dyn Fn(&FromVrrp) -> bool| a.seen.iter().position(|m| want(m));
+    let group = pos(&|m| {
+        matches!(
+            m,
+            FromVrrp::RunGroupNotify {
+                event: NotifyEvent::Master,
+                ..
+            }
+        )
+    })
+    .unwrap();
+    for instance in 0..2 {
+        let member = pos(&|m| {
+            matches!(m, FromVrrp::RunNotify { instance: i, event: NotifyEvent::Master, .. } if *i == instance)
+        })
+        .unwrap_or_else(|| panic!("no MASTER notify of member {instance}"));
+        assert!(
+            member < group,
+            "member {instance}'s notify (#{member}) after the group's (#{group})"
+        );
+    }
+}

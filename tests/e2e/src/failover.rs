@@ -7,6 +7,7 @@ use crate::node::{Daemon, Node};
 use crate::timeline::{self, Event};
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
+use vigil_netlab::wire::Kind;
 use vigil_netlab::{capture, Lab, LabError};
 
 /// The master's priority; the backup has [`BACKUP_PRIORITY`].
@@ -41,6 +42,8 @@ impl Fault {
 pub struct Measurement {
     /// Fault → the new master's first GARP/NA.
     pub fault_to_announce: f64,
+    /// The new master's first advert → its first GARP/NA.
+    pub advert_to_announce: Option<f64>,
     /// The old master's last advert (its priority-0 advert for SIGTERM) → the new
     /// master's first GARP/NA; the RFC bound applies to this.
     pub from_last_advert: f64,
@@ -201,9 +204,20 @@ pub fn run_mixed(
             conf.master_down_interval(BACKUP_PRIORITY) * 1000.0,
         ),
     };
+    // The new master's first advert: the part of the time before it is the timer,
+    // the part after it is the address and announcement work.
+    let first_advert = events
+        .iter()
+        .find(|e| {
+            e.from == "lb2"
+                && e.at >= fault_at
+                && matches!(e.kind, Kind::Advert { priority, .. } if priority > 0)
+        })
+        .map(|e| e.at);
     drop(master);
     drop(backup);
     Ok(Measurement {
+        advert_to_announce: first_advert.map(|a| timeline::ms(a, announce)),
         fault_to_announce: timeline::ms(fault_at, announce),
         from_last_advert: timeline::ms(reference, announce),
         bound,

@@ -97,7 +97,7 @@ pub fn main<I: IntoIterator<Item = String>>(args: I) -> u8 {
             return 1;
         }
     };
-    let kernel = match crate::vip::NetKernel::open() {
+    let mut kernel = match crate::vip::NetKernel::open() {
         Ok(k) => k,
         Err(e) => {
             log::error!("rtnetlink: {e}");
@@ -108,6 +108,7 @@ pub fn main<I: IntoIterator<Item = String>>(args: I) -> u8 {
         Ok(l) => Some(Box::new(l)),
         Err(e) => {
             log::error!("link monitor: {e}; interface state is not tracked");
+            kernel.without_link_events();
             None
         }
     };

@@ -50,10 +50,11 @@ fn main() -> ExitCode {
                     match failover::run(daemon, &conf, fault) {
                         Ok(m) => {
                             eprintln!(
-                                "  {label} {} run {run}: {:.1} ms after the last advert, {:.1} ms after the fault",
+                                "  {label} {} run {run}: {:.1} ms after the last advert, {:.1} ms after the fault, {:.2} ms after its own first advert",
                                 daemon.name(),
                                 m.from_last_advert,
-                                m.fault_to_announce
+                                m.fault_to_announce,
+                                m.advert_to_announce.unwrap_or(f64::NAN)
                             );
                             from_advert.push(m.from_last_advert);
                             from_fault.push(m.fault_to_announce);

@@ -83,9 +83,14 @@ impl Runtime {
     pub(super) fn send_paced(&mut self) {
         let now = self.clock.now();
         for f in self.garp.pacer.due(now) {
-            // keepalived vrrp_arp_thread: only for an instance that is MASTER.
+            // keepalived vrrp_arp_thread: only for an instance that is MASTER, and only
+            // for an address it still has (a reload may have removed it meanwhile).
             match self.instances.get(&f.owner) {
-                Some(r) if r.fsm.state() == State::Master && !r.stopped => {
+                Some(r)
+                    if r.fsm.state() == State::Master
+                        && !r.stopped
+                        && r.spec.all_addresses().any(|a| a.addr.addr == f.addr) =>
+                {
                     let name = r.name().to_string();
                     self.kernel.announce(&name, f.ifindex, &[f.addr], 1);
                     let at = self.clock.now();

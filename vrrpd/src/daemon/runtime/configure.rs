@@ -2,7 +2,7 @@
 //! instances by their wire identity (VRID, family, interface, source, peers, group),
 //! keeps their state, and applies the difference (DESIGN.md, Lifecycle).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::net::IpAddr;
 use std::os::fd::AsRawFd;
 
@@ -144,6 +144,31 @@ impl Runtime {
             }
         }
 
+        // Removed instances stop first: priority 0 if MASTER, addresses removed (and
+        // with them their drop rules, before the table below may change), and an
+        // address that moves to a kept instance is added back by its `reconfigure`.
+        let wanted_keys: HashSet<build::WireKey> = specs.iter().map(Spec::wire_key).collect();
+        let mut removed = Vec::new();
+        old.retain(|key, id| {
+            let keep = wanted_keys.contains(key);
+            if !keep {
+                removed.push(*id);
+            }
+            keep
+        });
+        for id in removed {
+            self.stop_instance(id);
+            self.timers.cancel_instance(id);
+            self.drop_announcements(id);
+            if let Some(r) = self.instances.remove(&id) {
+                log::info!("({}) removed", r.name());
+                self.send(FromVrrp::RunNotify {
+                    instance: r.spec.index,
+                    event: NotifyEvent::Deleted,
+                    priority: r.fsm.priority(),
+                });
+            }
+        }
         // Non-accept mode's table before any instance changes (a new table starts empty:
         // kept MASTERs add theirs again in `reconfigure`).
         self.firewall
@@ -169,20 +194,6 @@ impl Runtime {
                     kept.insert(id);
                     started.push(id);
                 }
-            }
-        }
-        // Removed instances stop: priority 0 if MASTER, addresses removed.
-        for id in old.into_values() {
-            self.stop_instance(id);
-            self.timers.cancel_instance(id);
-            self.drop_announcements(id);
-            if let Some(r) = self.instances.remove(&id) {
-                log::info!("({}) removed", r.name());
-                self.send(FromVrrp::RunNotify {
-                    instance: r.spec.index,
-                    event: NotifyEvent::Deleted,
-                    priority: r.fsm.priority(),
-                });
             }
         }
         // A previous vrrpd that was killed may have left addresses behind: they go
@@ -216,12 +227,15 @@ impl Runtime {
         }
         // The instances of one configuration start together: one time, and what they
         // say to the supervisor waits until all have started, so that the last one's
-        // Master_Down_Interval does not begin later than the first one's.
+        // Master_Down_Interval does not begin later than the first one's. The time
+        // is read after the sockets joined their groups: an advert heard from now on
+        // counts.
+        let start = self.clock.now();
         self.batch(|rt| {
             for id in started {
                 match delay {
-                    Some(d) => rt.timers.arm(Due::Startup(id), now + d),
-                    None => rt.start_instance(id, now, &snapshot),
+                    Some(d) => rt.timers.arm(Due::Startup(id), start + d),
+                    None => rt.start_instance(id, start, &snapshot),
                 }
             }
         });

@@ -99,6 +99,9 @@ enum Deferred {
     Report(u64, bool),
     /// The paced GARPs / NAs whose turn has come.
     Paced,
+    /// A message for the supervisor that follows its members' work (a sync group's
+    /// notify after the members' own notifies and addresses).
+    Message(FromVrrp),
 }
 
 /// What the link monitor (or a test) reports.
@@ -517,10 +520,17 @@ impl Runtime {
             }
         }
         let now = self.clock.now();
+        // Delayed starts (`vrrp_startup_delay`) due together share one look at the
+        // interfaces.
+        let mut snapshot: Option<crate::iface::Snapshot> = None;
         while let Some(due) = self.timers.pop_due(now) {
             match due {
                 Due::Instance(id, timer) => self.feed(id, now, Event::TimerFired(timer)),
-                Due::Startup(id) => self.start_instance(id, now, &crate::iface::Snapshot::take()),
+                Due::Startup(id) => {
+                    let snap = snapshot.take().unwrap_or_else(crate::iface::Snapshot::take);
+                    self.start_instance(id, now, &snap);
+                    snapshot = Some(snap);
+                }
                 Due::Garp => self.pacer_due(),
                 Due::Script(idx) => {
                     if let Some(slot) = self.scripts.get(&idx) {
@@ -639,12 +649,13 @@ impl Runtime {
     /// instances become MASTER in the same millisecond, each one's advert is then on
     /// the wire before any instance's addresses and GARPs (RFC 5798 §6.4.1 sends the
     /// advert first; keepalived's order within one instance is kept).
-    fn run_deferred(&mut self) {
+    pub(super) fn run_deferred(&mut self) {
         while let Some(work) = self.deferred.pop_front() {
             match work {
                 Deferred::Action(id, action) => self.slow_action(id, action),
                 Deferred::Report(id, force) => self.report_now(id, force),
                 Deferred::Paced => self.send_paced(),
+                Deferred::Message(m) => self.send(m),
             }
         }
     }
@@ -684,6 +695,11 @@ impl Runtime {
                 firewall::after_remove(&mut self.firewall, id, r);
             }
             Action::SendGarp { count } => {
+                // Deferred: an instance that left MASTER later in the same turn has
+                // removed its addresses and announces nothing.
+                if r.fsm.state() != State::Master || r.stopped {
+                    return;
+                }
                 let addrs: Vec<IpAddr> = r.spec.all_addresses().map(|a| a.addr.addr).collect();
                 self.announce(id, &addrs, count);
             }

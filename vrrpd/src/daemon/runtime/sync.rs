@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use vigil_ipc::msg::vrrp::{FromVrrp, NotifyEvent};
 
-use super::Runtime;
+use super::{Deferred, Runtime};
 use crate::daemon::instance::Running;
 use crate::fsm::{Event, State};
 use crate::time::Time;
@@ -152,8 +152,12 @@ impl Runtime {
         let mut sent: HashMap<u32, NotifyEvent> = HashMap::new();
         for (group, event) in notes {
             sent.insert(group, event);
-            self.send(FromVrrp::RunGroupNotify { group, event });
+            self.deferred
+                .push_back(Deferred::Message(FromVrrp::RunGroupNotify { group, event }));
         }
         self.group_state.extend(sent);
+        if self.batch_depth == 0 {
+            self.run_deferred();
+        }
     }
 }
