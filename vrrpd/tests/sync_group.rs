@@ -132,7 +132,7 @@ fn keepalived_sync_group_notify_follows_its_members_in_one_batch() {
     // Both addresses are there when the group's notify has been sent.
     assert!(hosts[0].has_address("eth0", "192.0.2.100"));
     assert!(hosts[0].has_address("eth0", "192.0.2.101"));
-    let pos = |want: &dyn Fn(&FromVrrp) -> bool| a.seen.iter().position(|m| want(m));
+    let pos = |want: &dyn Fn(&FromVrrp) -> bool| a.seen.iter().position(want);
     let group = pos(&|m| {
         matches!(
             m,
