@@ -39,6 +39,25 @@ impl Announcers {
         self.links.clear();
     }
 
+    /// Opens the announcer of `ifindex` and reads its facts ahead of the first
+    /// announcement, so that a failover does not pay for them (about a millisecond
+    /// between a new MASTER's advert and its first GARP otherwise).
+    pub fn prepare(&mut self, rtnl: &mut Rtnl, name: &str, ifindex: u32) {
+        if self.open.contains_key(&ifindex) {
+            return;
+        }
+        // Uncached, the facts would be read again at the announcement anyway.
+        if !self.uncached && self.facts(rtnl, name, ifindex).is_none() {
+            return;
+        }
+        match Announcer::open(ifindex) {
+            Ok(a) => {
+                self.open.insert(ifindex, a);
+            }
+            Err(e) => log::warn!("({name}) cannot open an announcer on interface {ifindex}: {e}"),
+        }
+    }
+
     /// Forgets what is known of interface `ifindex` (it changed or went away).
     pub fn forget(&mut self, ifindex: u32) {
         self.links.remove(&ifindex);

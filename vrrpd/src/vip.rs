@@ -158,6 +158,10 @@ impl Kernel for NetKernel {
             .announce(&mut self.rtnl, name, ifindex, addrs, count);
     }
 
+    fn prepare_announce(&mut self, name: &str, ifindex: u32) {
+        self.announcers.prepare(&mut self.rtnl, name, ifindex);
+    }
+
     fn link_changed(&mut self, ifindex: u32) {
         self.announcers.forget(ifindex);
     }

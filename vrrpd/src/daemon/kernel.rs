@@ -56,6 +56,11 @@ pub trait Kernel {
     }
     /// Sends `count` gratuitous ARPs / unsolicited NAs for each of `addrs` on `ifindex`.
     fn announce(&mut self, name: &str, ifindex: u32, addrs: &[IpAddr], count: u32);
+    /// Instance `name` will announce on `ifindex`: get ready (open sockets, read the
+    /// interface) so that becoming MASTER does not wait for it.
+    fn prepare_announce(&mut self, name: &str, ifindex: u32) {
+        let _ = (name, ifindex);
+    }
     /// Interface `ifindex` changed (link, MAC, name or link-local address): forget what
     /// was cached about it.
     fn link_changed(&mut self, ifindex: u32) {

@@ -337,6 +337,8 @@ impl Runtime {
         let name = r.name().to_string();
         let ifname = r.spec.interface.clone();
         let up = snapshot.is_up(&ifname);
+        let io_ifindex = r.io_ifindex;
+        self.kernel.prepare_announce(&name, io_ifindex);
         let no_src = r.primary.is_unspecified();
         let track_primary = !r.spec.dont_track_primary;
         self.link_state.insert(r.ifindex, up);
