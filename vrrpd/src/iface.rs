@@ -93,16 +93,6 @@ pub fn is_up(name: &str) -> bool {
     Snapshot::take().is_up(name)
 }
 
-/// The addresses of `name`, in the kernel's order.
-pub fn addresses(name: &str) -> Vec<IpAddr> {
-    Snapshot::take().addresses(name).collect()
-}
-
-/// The primary IPv4 address of `name` (see [`Snapshot::primary_v4`]).
-pub fn primary_v4(name: &str, exclude: &[IpAddr]) -> Option<Ipv4Addr> {
-    Snapshot::take().primary_v4(name, exclude)
-}
-
 /// The link-local IPv6 address of `name` (see [`Snapshot::link_local_v6`]).
 pub fn link_local_v6(name: &str) -> Option<Ipv6Addr> {
     Snapshot::take().link_local_v6(name)

@@ -119,6 +119,20 @@ fn garps_from(frames: &[Frame], host: &str, vip: IpAddr) -> usize {
 
 /// The client reaches the VIP: one of three pings is answered (right after a
 /// takeover the bridge may still send the first to the old master's port).
+/// Both nodes sent GARPs for the (IPv4) VIP, and every ARP for it carried the
+/// virtual MAC, in the Ethernet header and as the sender.
+fn both_garp_from_the_virtual_mac(frames: &[Frame], c: &VmacConf, what: &str) {
+    let vip: IpAddr = c.vip().parse().unwrap();
+    assert!(garps_from(frames, "lb1", vip) >= 1 && garps_from(frames, "lb2", vip) >= 1);
+    let IpAddr::V4(vip4) = vip else { panic!() };
+    let arps = arps_for(frames, vip4);
+    assert!(
+        arps.iter()
+            .all(|(eth, sha, _)| *eth == c.mac() && *sha == c.mac()),
+        "{what}: {arps:?}"
+    );
+}
+
 fn reach(client: &Host, c: &VmacConf, what: &str) {
     if let Err(e) = client.run(&format!("ping -n -c 3 -i 0.2 -W 1 {}", c.vip())) {
         panic!("{what}: the client cannot reach {}: {e}", c.vip());
@@ -210,14 +224,10 @@ fn rfc5798_7_3_the_vip_lives_on_the_virtual_mac_and_the_client_keeps_it_across_a
             "{host}'s adverts come from the virtual MAC and its own address: {adverts:?}"
         );
     }
-    let vip: IpAddr = c.vip().parse().unwrap();
-    assert!(garps_from(&frames, "lb1", vip) >= 1 && garps_from(&frames, "lb2", vip) >= 1);
-    let IpAddr::V4(vip4) = vip else { panic!() };
-    let arps = arps_for(&frames, vip4);
-    assert!(
-        arps.iter()
-            .all(|(eth, sha, _)| *eth == c.mac() && *sha == c.mac()),
-        "every ARP for the VIP (GARPs, replies, requests) carries the virtual MAC: {arps:?}"
+    both_garp_from_the_virtual_mac(
+        &frames,
+        &c,
+        "every ARP for the VIP (GARPs, replies, requests) carries the virtual MAC",
     );
     assert!(nodes[1].stop(Duration::from_secs(5)));
     assert!(
@@ -316,15 +326,7 @@ fn vmac_xmit_base_sends_adverts_from_the_base_interface_and_garps_from_the_vmac(
             "{host}'s adverts come from its base interface: {adverts:?}"
         );
     }
-    let vip: IpAddr = c.vip().parse().unwrap();
-    assert!(garps_from(&frames, "lb1", vip) >= 1 && garps_from(&frames, "lb2", vip) >= 1);
-    let IpAddr::V4(vip4) = vip else { panic!() };
-    let arps = arps_for(&frames, vip4);
-    assert!(
-        arps.iter()
-            .all(|(eth, sha, _)| *eth == c.mac() && *sha == c.mac()),
-        "the GARPs still come from the virtual MAC: {arps:?}"
-    );
+    both_garp_from_the_virtual_mac(&frames, &c, "the GARPs still come from the virtual MAC");
 }
 
 #[test]

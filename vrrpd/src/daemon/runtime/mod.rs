@@ -571,7 +571,13 @@ impl Runtime {
     /// Reports the state and priority of instance `id` to the supervisor (when they
     /// changed, or always with `force`), after the work deferred before it.
     fn report(&mut self, id: u64, force: bool) {
-        self.deferred.push_back(Deferred::Report(id, force));
+        self.defer(Deferred::Report(id, force));
+    }
+
+    /// Queues `work` behind what is deferred already; outside a batch the queue runs
+    /// at once.
+    fn defer(&mut self, work: Deferred) {
+        self.deferred.push_back(work);
         if self.batch_depth == 0 {
             self.run_deferred();
         }

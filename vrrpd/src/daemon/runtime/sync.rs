@@ -4,8 +4,6 @@
 //! FAULT puts the others in FAULT until it recovers. The group's own notify scripts
 //! run when all members agree on a state.
 
-use std::collections::HashMap;
-
 use vigil_ipc::msg::vrrp::{FromVrrp, NotifyEvent};
 
 use super::{Deferred, Runtime};
@@ -149,15 +147,9 @@ impl Runtime {
                 }
             }
         }
-        let mut sent: HashMap<u32, NotifyEvent> = HashMap::new();
         for (group, event) in notes {
-            sent.insert(group, event);
-            self.deferred
-                .push_back(Deferred::Message(FromVrrp::RunGroupNotify { group, event }));
-        }
-        self.group_state.extend(sent);
-        if self.batch_depth == 0 {
-            self.run_deferred();
+            self.group_state.insert(group, event);
+            self.defer(Deferred::Message(FromVrrp::RunGroupNotify { group, event }));
         }
     }
 }
